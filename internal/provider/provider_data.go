@@ -1,0 +1,111 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+)
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	clients *k8s.Clients
+	// unknown lists provider attributes whose values were not known when
+	// Terraform configured the provider.
+	unknown []string
+}
+
+func newProviderData(c *k8s.Clients, unknown []string) *providerData {
+	return &providerData{clients: c, unknown: unknown}
+}
+
+// FieldManager is the server-side apply field manager of the provider.
+func (d *providerData) FieldManager() string {
+	if d == nil || d.clients == nil {
+		return k8s.DefaultFieldManager
+	}
+	return d.clients.FieldManager
+}
+
+// Clientset returns the clientset, or adds an error diagnostic and nil.
+func (d *providerData) Clientset(diags *diag.Diagnostics) kubernetes.Interface {
+	if !d.usable(diags) {
+		return nil
+	}
+	cs, err := d.clients.Clientset()
+	if err != nil {
+		addConfigError(diags, err)
+		return nil
+	}
+	return cs
+}
+
+// REST returns the REST config, or adds an error diagnostic and nil.
+func (d *providerData) REST(diags *diag.Diagnostics) *rest.Config {
+	if !d.usable(diags) {
+		return nil
+	}
+	cfg, err := d.clients.REST()
+	if err != nil {
+		addConfigError(diags, err)
+		return nil
+	}
+	return cfg
+}
+
+func (d *providerData) usable(diags *diag.Diagnostics) bool {
+	switch {
+	case d == nil:
+		diags.AddError("Provider Not Configured",
+			"The kubedaemon provider was not configured before it was used. This is a bug in the provider; please report it.")
+		return false
+	case len(d.unknown) > 0:
+		diags.AddError("Provider Configuration Not Yet Known",
+			fmt.Sprintf("The provider's %s depend on values known only after apply (for example a cluster "+
+				"created in the same configuration), so it cannot reach the cluster yet. Apply the resources "+
+				"that create the cluster first (terraform apply -target=...), or use values known at plan time.",
+				strings.Join(d.unknown, ", ")))
+		return false
+	}
+	return true
+}
+
+// addConfigError turns a connection error into a diagnostic on the provider
+// attribute at fault.
+func addConfigError(diags *diag.Diagnostics, err error) {
+	ce, ok := k8s.IsConfigError(err)
+	if !ok {
+		diags.AddError("Cannot Build Kubernetes Client", err.Error())
+		return
+	}
+	summary := ce.Summary
+	if summary == "" {
+		summary = "Invalid Provider Configuration"
+	}
+	if ce.Attribute != "" && ce.Env == "" {
+		diags.AddAttributeError(path.Root(ce.Attribute), summary, ce.Error())
+		return
+	}
+	diags.AddError(summary, ce.Error())
+}
+
+// providerDataFrom is the shared Configure of resources and data sources.
+func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		// Terraform calls Configure before the provider is configured, e.g.
+		// during validation: nothing to do yet.
+		return nil
+	}
+	d, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return d
+}
