@@ -1,0 +1,15 @@
+// Package render turns a preset (a folder of Go templates with sprig
+// functions, default values and a JSON schema) and a user's values into
+// Kubernetes objects, the way Helm renders a chart but without charts,
+// subcharts or a release store.
+//
+// Render coalesces the preset's defaults with values files and --set style
+// overrides (Helm's semantics: maps merge, lists and scalars replace, null
+// deletes), validates the result against the preset's values.schema.json,
+// executes every template in strict mode, decodes every object strictly into
+// its typed Kubernetes object and returns them in install order. Errors name
+// the template file and line, or the values path and the source that set it.
+//
+// The package has no Terraform dependency: the provider and the command line
+// both call it.
+package render
