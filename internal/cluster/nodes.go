@@ -1,0 +1,204 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// Node shape: what every KWOK node reports.
+const (
+	NodeCPU    = "32"
+	NodeMemory = "256Gi"
+	NodePods   = "110"
+	// NodeTypeLabel is set to "kwok" on every node the harness creates.
+	NodeTypeLabel = "type"
+)
+
+// nodeParallelism bounds concurrent node creates; with the high-QPS client it
+// keeps the apiserver busy without queueing thousands of requests.
+const nodeParallelism = 32
+
+// NodeName returns the name of the i-th node Start creates: "kwok-node-0", ...
+func NodeName(i int) string {
+	return fmt.Sprintf("kwok-node-%d", i)
+}
+
+func newNode(name string, labels map[string]string, taints []corev1.Taint) *corev1.Node {
+	l := map[string]string{
+		corev1.LabelHostname:   name,
+		corev1.LabelOSStable:   "linux",
+		corev1.LabelArchStable: "amd64",
+		NodeTypeLabel:          "kwok",
+	}
+	for k, v := range labels {
+		l[k] = v
+	}
+	resources := corev1.ResourceList{
+		corev1.ResourceCPU:    resource.MustParse(NodeCPU),
+		corev1.ResourceMemory: resource.MustParse(NodeMemory),
+		corev1.ResourcePods:   resource.MustParse(NodePods),
+	}
+	return &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        name,
+			Labels:      l,
+			Annotations: map[string]string{KwokNodeAnnotation: KwokNodeAnnotationValue},
+		},
+		Spec: corev1.NodeSpec{Taints: append([]corev1.Taint(nil), taints...)},
+		// NOTE: a node's status is kept on create (kubelets register that
+		// way), so capacity is in place before kwok initializes the node.
+		Status: corev1.NodeStatus{Capacity: resources, Allocatable: resources.DeepCopy()},
+	}
+}
+
+// AddNodes creates KWOK nodes with the given extra labels and taints and
+// waits until kwok has made them Ready and the node-lifecycle controller has
+// removed the not-ready taint.
+func (c *Cluster) AddNodes(ctx context.Context, names []string, labels map[string]string, taints []corev1.Taint) error {
+	if len(names) == 0 {
+		return nil
+	}
+	start := time.Now()
+	client := c.bulkClient
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		errs     []error
+		sem      = make(chan struct{}, nodeParallelism)
+		progress = len(names) >= 200
+	)
+	for i, name := range names {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, err := client.CoreV1().Nodes().Create(ctx, newNode(name, labels, taints), metav1.CreateOptions{})
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("create node %s: %w", name, err))
+				mu.Unlock()
+			}
+		}()
+		if progress && (i+1)%500 == 0 {
+			fmt.Fprintf(c.log, "created %d/%d nodes\n", i+1, len(names))
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.log, "created %d nodes in %s; waiting until they are Ready\n", len(names), time.Since(start).Round(time.Millisecond))
+	if err := c.waitNodesReady(ctx, names, taints); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.log, "%d nodes Ready after %s\n", len(names), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// waitNodesReady polls the node list until every named node is Ready and
+// carries no taints but the wanted ones.
+func (c *Cluster) waitNodesReady(ctx context.Context, names []string, wanted []corev1.Taint) error {
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	var notReady []string
+	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, nodeReadyTimeout(len(names)), true, func(ctx context.Context) (bool, error) {
+		if err := c.componentsAlive(); err != nil {
+			return false, err
+		}
+		list, err := c.bulkClient.CoreV1().Nodes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return false, nil // the apiserver may be busy or restarting
+		}
+		notReady = notReady[:0]
+		seen := 0
+		for i := range list.Items {
+			n := &list.Items[i]
+			if !want[n.Name] {
+				continue
+			}
+			seen++
+			if !nodeReady(n, wanted) {
+				notReady = append(notReady, n.Name)
+			}
+		}
+		return seen == len(names) && len(notReady) == 0, nil
+	})
+	if err != nil {
+		sort.Strings(notReady)
+		if len(notReady) > 10 {
+			notReady = append(notReady[:10], "...")
+		}
+		return fmt.Errorf("wait for %d nodes Ready: %w (not ready: %s; see %s/kwok.log)", len(names), err, strings.Join(notReady, ", "), c.Dir)
+	}
+	return nil
+}
+
+func nodeReadyTimeout(n int) time.Duration {
+	return 2*time.Minute + time.Duration(n)*50*time.Millisecond
+}
+
+// nodeReady is true when the Ready condition is True and every taint is one
+// the caller asked for (the not-ready taint admission adds is gone).
+func nodeReady(n *corev1.Node, wanted []corev1.Taint) bool {
+	ready := false
+	for _, cond := range n.Status.Conditions {
+		if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue {
+			ready = true
+		}
+	}
+	if !ready {
+		return false
+	}
+	for _, t := range n.Spec.Taints {
+		found := false
+		for _, w := range wanted {
+			if w.Key == t.Key && w.Effect == t.Effect {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// DeleteNodes deletes nodes and waits until they are gone. Their pods are
+// removed by the pod garbage collector of the controller manager.
+func (c *Cluster) DeleteNodes(ctx context.Context, names ...string) error {
+	for _, name := range names {
+		err := c.bulkClient.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("delete node %s: %w", name, err)
+		}
+	}
+	return wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		for _, name := range names {
+			_, err := c.bulkClient.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			if err == nil {
+				return false, nil
+			}
+			if !apierrors.IsNotFound(err) {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
