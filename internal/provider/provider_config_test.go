@@ -82,6 +82,30 @@ func TestAccProviderConfig_envOnly(t *testing.T) {
 	})
 }
 
+// A cluster created in the same configuration: the provider's settings are
+// unknown during the plan, and the provider must not fail on them.
+func TestAccProviderConfig_unknownAtPlan(t *testing.T) {
+	t.Setenv("KUBE_CONFIG_PATH", "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "cluster" {
+  input = %q
+}
+
+provider "kubedaemon" {
+  host                   = terraform_data.cluster.output
+  cluster_ca_certificate = %q
+}
+`, testCluster.RESTConfig.Host, string(testCluster.RESTConfig.CAData)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("terraform_data.cluster", tfjsonpath.New("output"), knownvalue.StringExact(testCluster.RESTConfig.Host)),
+			},
+		}},
+	})
+}
+
 func TestAccProviderConfig_errors(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -92,17 +116,17 @@ func TestAccProviderConfig_errors(t *testing.T) {
 		{
 			name:   "missing kubeconfig",
 			config: `provider "kubedaemon" { config_path = "/no/such/kubeconfig" }`,
-			want:   `(?s)Kubeconfig Not Found.*"/no/such/kubeconfig" named by the provider attribute.*"config_path" does not exist`,
+			want:   `(?s)Kubeconfig Not Found.*"/no/such/kubeconfig" named by the provider\s+attribute\s+"config_path"\s+does not exist`,
 		},
 		{
 			name: "missing kubeconfig from the environment",
 			env:  map[string]string{"KUBE_CONFIG_PATH": "/no/such/env-kubeconfig"},
-			want: `(?s)named by the environment variable KUBE_CONFIG_PATH does not exist`,
+			want: `(?s)Kubeconfig Not Found.*named by the environment\s+variable KUBE_CONFIG_PATH does not exist`,
 		},
 		{
 			name:   "context not in kubeconfig",
 			config: `provider "kubedaemon" { config_context = "staging" }`,
-			want:   `(?s)Kubeconfig Entry Not Found.*The provider attribute "config_context" names\s+"staging", which is not in the kubeconfig`,
+			want:   `(?s)Kubeconfig Entry Not Found.*attribute "config_context" names\s+"staging", which is not in the\s+kubeconfig\. Available: "kubedaemon"`,
 		},
 		{
 			name: "no cluster",
@@ -152,9 +176,16 @@ func serviceAccountToken(t *testing.T) string {
 	if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	role := &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch"}}},
+	}
+	if _, err := cs.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	crb := &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "system:node-reader"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name},
 		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: name, Namespace: ns}},
 	}
 	if _, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{}); err != nil {
@@ -162,6 +193,7 @@ func serviceAccountToken(t *testing.T) string {
 	}
 	t.Cleanup(func() {
 		_ = cs.RbacV1().ClusterRoleBindings().Delete(context.Background(), name, metav1.DeleteOptions{})
+		_ = cs.RbacV1().ClusterRoles().Delete(context.Background(), name, metav1.DeleteOptions{})
 		_ = cs.CoreV1().ServiceAccounts(ns).Delete(context.Background(), name, metav1.DeleteOptions{})
 	})
 	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, name, &authenticationv1.TokenRequest{
