@@ -1,0 +1,152 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// ApplyOptions tune a server-side apply.
+type ApplyOptions struct {
+	// Force takes ownership of fields another field manager owns instead of
+	// failing with a ConflictError.
+	Force bool
+}
+
+// ConflictError is a server-side apply that other field managers stand in the
+// way of. Nothing was written.
+type ConflictError struct {
+	// Object is "Kind namespace/name".
+	Object string
+	// Conflicts lists each contested field and who owns it.
+	Conflicts []FieldConflict
+}
+
+// FieldConflict is one field that another manager owns.
+type FieldConflict struct {
+	// Field is the field path as the API server prints it, e.g.
+	// .spec.template.spec.containers[name="logd"].image.
+	Field string
+	// Manager is the field manager that owns it, e.g. kubectl-client-side-apply.
+	Manager string
+}
+
+func (e *ConflictError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "apply %s: %d field(s) are owned by another field manager, so nothing was changed:", e.Object, len(e.Conflicts))
+	for _, c := range e.Conflicts {
+		fmt.Fprintf(&b, "\n  - %s (owned by %q)", c.Field, c.Manager)
+	}
+	b.WriteString("\nTo take ownership and overwrite them, set force_conflicts = true (kubectl: --force-conflicts); " +
+		"or stop setting these fields here, or stop managing them with the other tool.")
+	return b.String()
+}
+
+// Apply creates or updates obj with server-side apply as c.FieldManager and
+// returns the object the API server stored. A conflict with another field
+// manager is a *ConflictError.
+func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, opts ApplyOptions) (*unstructured.Unstructured, error) {
+	gvk := obj.GroupVersionKind()
+	name := objectName(gvk.Kind, obj.GetNamespace(), obj.GetName())
+	if obj.GetName() == "" {
+		return nil, fmt.Errorf("apply %s: the object has no metadata.name", gvk.Kind)
+	}
+	ri, mapping, err := c.resource(gvk, obj.GetNamespace())
+	if err != nil {
+		return nil, fmt.Errorf("apply %s: %w", name, err)
+	}
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace && obj.GetNamespace() == "" {
+		obj = obj.DeepCopy()
+		obj.SetNamespace("default")
+		name = objectName(gvk.Kind, "default", obj.GetName())
+	}
+	out, err := ri.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: c.FieldManager, Force: opts.Force})
+	if err != nil {
+		if ce := conflictFrom(name, err); ce != nil {
+			return nil, ce
+		}
+		return nil, fmt.Errorf("apply %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// ApplyDaemonSet is Apply for a typed DaemonSet.
+func (c *Client) ApplyDaemonSet(ctx context.Context, ds *appsv1.DaemonSet, opts ApplyOptions) (*appsv1.DaemonSet, error) {
+	obj, err := daemonSetToUnstructured(ds)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.Apply(ctx, obj, opts)
+	if err != nil {
+		return nil, err
+	}
+	applied := &appsv1.DaemonSet{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(out.Object, applied); err != nil {
+		return nil, fmt.Errorf("read applied daemonset %s/%s: %w", out.GetNamespace(), out.GetName(), err)
+	}
+	return applied, nil
+}
+
+// daemonSetToUnstructured converts ds for apply. The zero-valued status and
+// creationTimestamp that the typed struct carries are dropped: an apply
+// configuration should hold only the fields the caller means to own.
+func daemonSetToUnstructured(ds *appsv1.DaemonSet) (*unstructured.Unstructured, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ds)
+	if err != nil {
+		return nil, fmt.Errorf("convert daemonset %s/%s: %w", ds.Namespace, ds.Name, err)
+	}
+	obj := &unstructured.Unstructured{Object: m}
+	obj.SetAPIVersion(appsv1.SchemeGroupVersion.String())
+	obj.SetKind("DaemonSet")
+	unstructured.RemoveNestedField(obj.Object, "status")
+	unstructured.RemoveNestedField(obj.Object, "metadata", "creationTimestamp")
+	unstructured.RemoveNestedField(obj.Object, "spec", "template", "metadata", "creationTimestamp")
+	return obj, nil
+}
+
+// conflictFrom turns the 409 of an apply into a *ConflictError, reading the
+// field and manager of each FieldManagerConflict cause; nil for other errors.
+func conflictFrom(object string, err error) *ConflictError {
+	var status apierrors.APIStatus
+	if !apierrors.IsConflict(err) || !errors.As(err, &status) {
+		return nil
+	}
+	details := status.Status().Details
+	if details == nil {
+		return nil
+	}
+	ce := &ConflictError{Object: object}
+	for _, cause := range details.Causes {
+		if cause.Type != metav1.CauseTypeFieldManagerConflict {
+			continue
+		}
+		ce.Conflicts = append(ce.Conflicts, FieldConflict{Field: cause.Field, Manager: managerOf(cause.Message)})
+	}
+	if len(ce.Conflicts) == 0 {
+		return nil
+	}
+	sort.SliceStable(ce.Conflicts, func(i, j int) bool { return ce.Conflicts[i].Field < ce.Conflicts[j].Field })
+	return ce
+}
+
+// managerOf reads the manager out of a cause message such as
+// `conflict with "kubectl-client-side-apply" using apps/v1`.
+func managerOf(msg string) string {
+	rest := strings.TrimPrefix(msg, "conflict with ")
+	if q, err := strconv.QuotedPrefix(rest); err == nil {
+		if name, err := strconv.Unquote(q); err == nil {
+			return name
+		}
+	}
+	return rest
+}

@@ -1,0 +1,452 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// StuckPod is one node's daemon pod that keeps the rollout from converging.
+type StuckPod struct {
+	Node      string
+	Pod       string
+	Phase     string
+	Container string
+	Reason    string
+	Message   string
+}
+
+func (s StuckPod) String() string {
+	node := s.Node
+	if node == "" {
+		node = "(no node)"
+	}
+	out := fmt.Sprintf("node %s: pod %s (%s)", node, s.Pod, s.Phase)
+	if s.Container != "" {
+		out += ", container " + s.Container
+	}
+	out += ": " + s.Reason
+	if s.Message != "" {
+		out += ": " + s.Message
+	}
+	return out
+}
+
+const (
+	// maxReported is how many stuck pods an error names before "and N more".
+	maxReported = 10
+	// pageSize bounds each list request; lists continue page by page.
+	pageSize = 500
+	// nodeGetLimit: up to this many nodes are read one by one, more are listed.
+	nodeGetLimit = 10
+
+	// Labels and annotation the DaemonSet controller uses for revisions.
+	templateGenerationAnnotation = "deprecated.daemonset.template.generation"
+	templateGenerationLabel      = "pod-template-generation"
+)
+
+// Waiting reasons that never resolve without a change to the pod template.
+var fatalReasons = map[string]bool{
+	"InvalidImageName":           true,
+	"ErrImageNeverPull":          true,
+	"CreateContainerConfigError": true,
+}
+
+// Waiting reasons that may resolve (a registry comes back, a dependency
+// starts) and count as stuck only after the grace period.
+var graceReasons = map[string]bool{
+	"ErrImagePull":     true,
+	"ImagePullBackOff": true,
+	"CrashLoopBackOff": true,
+}
+
+// Scheduler messages of Unschedulable pods that no retry will fix: the
+// NodePorts, NodeResourcesFit and TaintToleration filters.
+var unschedulableForGood = []string{"free ports", "Insufficient ", "untolerated taint"}
+
+// revision tells pods of the DaemonSet's current template from older ones,
+// the way the controller does: by template generation or revision hash.
+type revision struct {
+	generation string
+	hash       string
+}
+
+func (r revision) current(pod *corev1.Pod) bool {
+	if r.generation != "" && pod.Labels[templateGenerationLabel] == r.generation {
+		return true
+	}
+	return r.hash != "" && pod.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] == r.hash
+}
+
+// currentRevision reads the template generation the API server stamps on the
+// DaemonSet; only without it does it list the ControllerRevisions.
+func (c *Client) currentRevision(ctx context.Context, ds *appsv1.DaemonSet) (revision, error) {
+	if g := ds.Annotations[templateGenerationAnnotation]; g != "" {
+		return revision{generation: g}, nil
+	}
+	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
+	if err != nil {
+		return revision{}, fmt.Errorf("daemonset %s/%s selector: %w", ds.Namespace, ds.Name, err)
+	}
+	list, err := c.Clientset.AppsV1().ControllerRevisions(ds.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return revision{}, fmt.Errorf("list revisions of daemonset %s/%s: %w", ds.Namespace, ds.Name, err)
+	}
+	var newest *appsv1.ControllerRevision
+	for i := range list.Items {
+		cr := &list.Items[i]
+		if ref := metav1.GetControllerOf(cr); ref == nil || ref.UID != ds.UID {
+			continue
+		}
+		if newest == nil || cr.Revision > newest.Revision {
+			newest = cr
+		}
+	}
+	if newest == nil {
+		return revision{}, nil
+	}
+	return revision{hash: newest.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]}, nil
+}
+
+// daemonPods lists the DaemonSet's pods page by page, through its selector,
+// keeping those it controls.
+func (c *Client) daemonPods(ctx context.Context, ds *appsv1.DaemonSet) ([]corev1.Pod, error) {
+	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
+	if err != nil {
+		return nil, fmt.Errorf("daemonset %s/%s selector: %w", ds.Namespace, ds.Name, err)
+	}
+	var pods []corev1.Pod
+	opts := metav1.ListOptions{LabelSelector: sel.String(), Limit: pageSize}
+	for {
+		list, err := c.Clientset.CoreV1().Pods(ds.Namespace).List(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list pods of daemonset %s/%s: %w", ds.Namespace, ds.Name, err)
+		}
+		for _, p := range list.Items {
+			if ref := metav1.GetControllerOf(&p); ref != nil && ref.UID == ds.UID {
+				pods = append(pods, p)
+			}
+		}
+		if list.Continue == "" {
+			return pods, nil
+		}
+		opts.Continue = list.Continue
+	}
+}
+
+// podNode is the node a daemon pod is bound to or, while it is Pending
+// unscheduled, the node its required affinity names.
+func podNode(pod *corev1.Pod) string {
+	if pod.Spec.NodeName != "" {
+		return pod.Spec.NodeName
+	}
+	a := pod.Spec.Affinity
+	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return ""
+	}
+	for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		for _, f := range term.MatchFields {
+			if f.Key == metav1.ObjectNameField && f.Operator == corev1.NodeSelectorOpIn && len(f.Values) == 1 {
+				return f.Values[0]
+			}
+		}
+	}
+	return ""
+}
+
+func podCondition(pod *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition {
+	for i := range pod.Status.Conditions {
+		if pod.Status.Conditions[i].Type == t {
+			return &pod.Status.Conditions[i]
+		}
+	}
+	return nil
+}
+
+func podReady(pod *corev1.Pod) bool {
+	c := podCondition(pod, corev1.PodReady)
+	return c != nil && c.Status == corev1.ConditionTrue
+}
+
+// problem is why a pod cannot become ready: fatal problems never resolve by
+// themselves, the others count as stuck once they have lasted the grace
+// period, measured from since.
+type problem struct {
+	stuck StuckPod
+	fatal bool
+	since time.Time
+}
+
+// podProblem classifies a pod; ok is false when nothing in its status says
+// it is stuck (it may just be starting).
+func podProblem(pod *corev1.Pod) (problem, bool) {
+	if pod.DeletionTimestamp != nil {
+		return problem{}, false
+	}
+	base := StuckPod{Node: podNode(pod), Pod: pod.Name, Phase: string(pod.Status.Phase)}
+	since := pod.CreationTimestamp.Time
+	if c := podCondition(pod, corev1.PodReady); c != nil && !c.LastTransitionTime.IsZero() {
+		since = c.LastTransitionTime.Time
+	}
+	if c := podCondition(pod, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
+		s := base
+		s.Reason, s.Message = c.Reason, c.Message
+		fatal := false
+		for _, m := range unschedulableForGood {
+			fatal = fatal || strings.Contains(c.Message, m)
+		}
+		if !c.LastTransitionTime.IsZero() {
+			since = c.LastTransitionTime.Time
+		}
+		return problem{stuck: s, fatal: fatal, since: since}, true
+	}
+	statuses := append(append([]corev1.ContainerStatus{}, pod.Status.InitContainerStatuses...), pod.Status.ContainerStatuses...)
+	for _, cs := range statuses {
+		w := cs.State.Waiting
+		if w == nil || (!fatalReasons[w.Reason] && !graceReasons[w.Reason]) {
+			continue
+		}
+		s := base
+		s.Container, s.Reason, s.Message = cs.Name, w.Reason, w.Message
+		if t := cs.LastTerminationState.Terminated; t != nil && w.Reason == "CrashLoopBackOff" {
+			s.Message = fmt.Sprintf("last exit code %d (%s)", t.ExitCode, t.Reason)
+			if t.Message != "" {
+				s.Message += ": " + t.Message
+			}
+		}
+		return problem{stuck: s, fatal: fatalReasons[w.Reason], since: since}, true
+	}
+	return problem{}, false
+}
+
+// diagnosis is what one listing of the DaemonSet's pods found.
+type diagnosis struct {
+	// stuck: pods of the current template, on nodes that are not NotReady,
+	// that will not become ready (fatal, or past the grace period).
+	stuck []StuckPod
+	// report: every pod that keeps the rollout from converging, stuck first.
+	report []StuckPod
+	// notReadyNodes: NotReady nodes whose pod is not current and ready.
+	notReadyNodes []string
+	// nextExpiry: when the earliest problem still in its grace period
+	// becomes stuck; zero when there is none.
+	nextExpiry time.Time
+}
+
+// diagnose lists the DaemonSet's pods once (page by page) and the NotReady
+// state of the nodes of those that lag, and classifies them.
+func (c *Client) diagnose(ctx context.Context, ds *appsv1.DaemonSet, grace time.Duration) (*diagnosis, error) {
+	rev, err := c.currentRevision(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	pods, err := c.daemonPods(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	var lagging []*corev1.Pod
+	nodes := map[string]bool{}
+	for i := range pods {
+		p := &pods[i]
+		if p.DeletionTimestamp != nil || (rev.current(p) && podReady(p)) {
+			continue
+		}
+		lagging = append(lagging, p)
+		if n := podNode(p); n != "" {
+			nodes[n] = true
+		}
+	}
+	notReady, err := c.notReadyNodes(ctx, nodes)
+	if err != nil {
+		return nil, err
+	}
+	d := &diagnosis{}
+	now := c.now()
+	var others []StuckPod
+	seenNotReady := map[string]bool{}
+	for _, p := range lagging {
+		node := podNode(p)
+		if notReady[node] {
+			if !seenNotReady[node] {
+				seenNotReady[node] = true
+				d.notReadyNodes = append(d.notReadyNodes, node)
+			}
+			others = append(others, StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "NodeNotReady", Message: "the node is NotReady"})
+			continue
+		}
+		pr, ok := podProblem(p)
+		switch {
+		case ok && rev.current(p) && (pr.fatal || !now.Before(pr.since.Add(grace))):
+			d.stuck = append(d.stuck, pr.stuck)
+		case ok && rev.current(p):
+			if exp := pr.since.Add(grace); d.nextExpiry.IsZero() || exp.Before(d.nextExpiry) {
+				d.nextExpiry = exp
+			}
+			others = append(others, pr.stuck)
+		case ok:
+			others = append(others, pr.stuck)
+		case !rev.current(p):
+			others = append(others, StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "OldTemplate",
+				Message: fmt.Sprintf("runs template generation %s, not yet replaced", p.Labels[templateGenerationLabel])})
+		default:
+			s := StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "NotReady"}
+			if rc := podCondition(p, corev1.PodReady); rc != nil && rc.Message != "" {
+				s.Message = rc.Message
+			}
+			others = append(others, s)
+		}
+	}
+	sort.Strings(d.notReadyNodes)
+	byNode := func(s []StuckPod) {
+		sort.SliceStable(s, func(i, j int) bool { return s[i].Node < s[j].Node })
+	}
+	byNode(d.stuck)
+	byNode(others)
+	d.report = append(append([]StuckPod{}, d.stuck...), others...)
+	return d, nil
+}
+
+// withEvents fills in, for the reported pods whose status says nothing, the
+// message of their latest Warning event. It reads events of these pods only.
+func (c *Client) withEvents(ctx context.Context, namespace string, pods []StuckPod) {
+	for i := range pods {
+		if pods[i].Message != "" || pods[i].Pod == "" {
+			continue
+		}
+		sel := fields.AndSelectors(
+			fields.OneTermEqualSelector("involvedObject.name", pods[i].Pod),
+			fields.OneTermEqualSelector("involvedObject.kind", "Pod"),
+			fields.OneTermEqualSelector("type", corev1.EventTypeWarning),
+		)
+		list, err := c.Clientset.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{FieldSelector: sel.String()})
+		if err != nil || len(list.Items) == 0 {
+			continue
+		}
+		latest := list.Items[0]
+		for _, ev := range list.Items[1:] {
+			if eventTime(ev).After(eventTime(latest)) {
+				latest = ev
+			}
+		}
+		pods[i].Message = latest.Reason + ": " + latest.Message
+	}
+}
+
+func eventTime(ev corev1.Event) time.Time {
+	if !ev.EventTime.IsZero() {
+		return ev.EventTime.Time
+	}
+	if !ev.LastTimestamp.IsZero() {
+		return ev.LastTimestamp.Time
+	}
+	return ev.CreationTimestamp.Time
+}
+
+// notReadyNodes returns which of names are NotReady. A few nodes are read
+// one by one; more are listed page by page, so the cost stays at most
+// ceil(nodes/500) requests. A node that no longer exists counts as NotReady.
+func (c *Client) notReadyNodes(ctx context.Context, names map[string]bool) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	if len(names) <= nodeGetLimit {
+		for name := range names {
+			n, err := c.Clientset.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				if apierrors.IsNotFound(err) {
+					out[name] = true
+					continue
+				}
+				return nil, fmt.Errorf("read node %s: %w", name, err)
+			}
+			if !nodeReady(n) {
+				out[name] = true
+			}
+		}
+		return out, nil
+	}
+	seen := map[string]bool{}
+	err := c.eachNode(ctx, func(n *corev1.Node) {
+		seen[n.Name] = true
+		if names[n.Name] && !nodeReady(n) {
+			out[n.Name] = true
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for name := range names {
+		if !seen[name] {
+			out[name] = true
+		}
+	}
+	return out, nil
+}
+
+// eachNode calls fn for every node, listing them page by page.
+func (c *Client) eachNode(ctx context.Context, fn func(*corev1.Node)) error {
+	opts := metav1.ListOptions{Limit: pageSize}
+	for {
+		list, err := c.Clientset.CoreV1().Nodes().List(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("list nodes: %w", err)
+		}
+		for i := range list.Items {
+			fn(&list.Items[i])
+		}
+		if list.Continue == "" {
+			return nil
+		}
+		opts.Continue = list.Continue
+	}
+}
+
+func nodeReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// oldTemplatePods counts the DaemonSet's pods that do not run its current
+// template (for the OnDelete warning).
+func (c *Client) oldTemplatePods(ctx context.Context, ds *appsv1.DaemonSet) (old, total int, err error) {
+	rev, err := c.currentRevision(ctx, ds)
+	if err != nil {
+		return 0, 0, err
+	}
+	pods, err := c.daemonPods(ctx, ds)
+	if err != nil {
+		return 0, 0, err
+	}
+	for i := range pods {
+		if pods[i].DeletionTimestamp != nil {
+			continue
+		}
+		total++
+		if !rev.current(&pods[i]) {
+			old++
+		}
+	}
+	return old, total, nil
+}
+
+// selectorString prints a label selector for messages ("<none>" when empty).
+func selectorString(m map[string]string) string {
+	if len(m) == 0 {
+		return "<none>"
+	}
+	return labels.SelectorFromSet(m).String()
+}

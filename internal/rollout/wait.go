@@ -1,0 +1,369 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+	watchtools "k8s.io/client-go/tools/watch"
+)
+
+// WaitOptions tune WaitDaemonSet.
+type WaitOptions struct {
+	// FailFast ends the wait as soon as a pod of the current template is
+	// stuck in a state that will not resolve by itself.
+	FailFast bool
+	// SkipNotReadyNodes converges on the Ready nodes and warns about the
+	// NotReady ones instead of waiting for them.
+	SkipNotReadyNodes bool
+	// StuckGrace is how long ErrImagePull, ImagePullBackOff,
+	// CrashLoopBackOff and most Unschedulable pods may last before they
+	// count as stuck (DefaultStuckGrace when zero).
+	StuckGrace time.Duration
+	// Progress receives one line each time a status counter changes.
+	Progress func(line string)
+}
+
+// WaitResult is a converged DaemonSet and what the caller should know about it.
+type WaitResult struct {
+	DaemonSet *appsv1.DaemonSet
+	Warnings  []string
+}
+
+// NotConvergedError is a wait that ended before the DaemonSet converged.
+type NotConvergedError struct {
+	Namespace, Name string
+	// Status and Generation are the last ones seen.
+	Status     appsv1.DaemonSetStatus
+	Generation int64
+	// Stuck names up to 10 pods that keep the rollout from converging;
+	// More counts the others.
+	Stuck []StuckPod
+	More  int
+	// Cause is "timeout", "stuck", "deleted" or "cancelled".
+	Cause string
+	// Waiting says which condition of convergence was still unmet.
+	Waiting string
+	// NotReadyNodes are NotReady nodes that hold up the rollout.
+	NotReadyNodes []string
+}
+
+func (e *NotConvergedError) Error() string {
+	var b strings.Builder
+	key := e.Namespace + "/" + e.Name
+	switch e.Cause {
+	case "stuck":
+		fmt.Fprintf(&b, "daemonset %s cannot converge: pods of its current template are stuck", key)
+	case "deleted":
+		fmt.Fprintf(&b, "daemonset %s was deleted while waiting for it to converge", key)
+	case "cancelled":
+		fmt.Fprintf(&b, "waiting for daemonset %s was cancelled before it converged", key)
+	default:
+		fmt.Fprintf(&b, "daemonset %s did not converge before the deadline", key)
+	}
+	st := e.Status
+	fmt.Fprintf(&b, " (generation %d, status of generation %d: %d desired, %d scheduled, %d updated, %d ready, %d available, %d misscheduled)",
+		e.Generation, st.ObservedGeneration, st.DesiredNumberScheduled, st.CurrentNumberScheduled, st.UpdatedNumberScheduled,
+		st.NumberReady, st.NumberAvailable, st.NumberMisscheduled)
+	if e.Waiting != "" {
+		fmt.Fprintf(&b, "\nwaiting for %s", e.Waiting)
+	}
+	for _, s := range e.Stuck {
+		b.WriteString("\n  " + s.String())
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "\n  and %d more", e.More)
+	}
+	if len(e.NotReadyNodes) > 0 {
+		fmt.Fprintf(&b, "\nNotReady nodes holding up the rollout: %s (skip_not_ready_nodes = true, or --skip-not-ready-nodes, converges without them)",
+			strings.Join(e.NotReadyNodes, ", "))
+	}
+	switch e.Cause {
+	case "stuck":
+		b.WriteString("\nFix the pod template (image, command, configuration, host ports, resources, tolerations) and apply again; " +
+			"to wait out such states instead, turn fail-fast off (fail_fast = false, or --no-fail-fast).")
+	case "timeout":
+		b.WriteString("\nIf the rollout is only slow, raise the timeout.")
+	}
+	return b.String()
+}
+
+const (
+	// DefaultStuckGrace is WaitOptions.StuckGrace when unset.
+	DefaultStuckGrace = 30 * time.Second
+	// firstQuiet is how long the status may stand still before the pods
+	// are listed for a diagnosis; each diagnosis doubles it up to maxQuiet.
+	firstQuiet = 2 * time.Second
+	maxQuiet   = time.Minute
+	// finalDiagnosisTimeout bounds the pod listing after the deadline.
+	finalDiagnosisTimeout = 15 * time.Second
+)
+
+var errDeleted = errors.New("daemonset deleted")
+
+// WaitDaemonSet waits until the DaemonSet namespace/name converged (see
+// doc.go), until ctx's deadline, or until it cannot converge (FailFast). A
+// wait that ends unconverged returns a *NotConvergedError.
+func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, opts WaitOptions) (*WaitResult, error) {
+	if opts.StuckGrace <= 0 {
+		opts.StuckGrace = DefaultStuckGrace
+	}
+	w := &waiter{c: c, namespace: namespace, name: name, opts: opts, changed: make(chan struct{}, 1)}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	done := make(chan error, 1)
+	go func() {
+		_, err := watchtools.UntilWithSync(watchCtx, w.listWatch(), &appsv1.DaemonSet{}, w.precondition, w.condition)
+		done <- err
+	}()
+	quiet := firstQuiet
+	timer := time.NewTimer(quiet)
+	defer timer.Stop()
+	for {
+		select {
+		case err := <-done:
+			return w.finish(ctx, err)
+		case <-w.changed:
+			timer.Reset(quiet)
+		case <-timer.C:
+			res, next, err := w.check(ctx)
+			if res != nil || err != nil {
+				stopWatch()
+				<-done
+				return res, err
+			}
+			quiet = min(2*quiet, maxQuiet)
+			wait := quiet
+			if !next.IsZero() {
+				wait = min(wait, max(next.Sub(c.now()), 10*time.Millisecond))
+			}
+			timer.Reset(wait)
+		}
+	}
+}
+
+// waiter is the state of one WaitDaemonSet. The watch goroutine calls
+// condition; the waiting goroutine runs the diagnoses.
+type waiter struct {
+	c               *Client
+	namespace, name string
+	opts            WaitOptions
+
+	skip    atomic.Int32
+	changed chan struct{}
+
+	mu       sync.Mutex
+	latest   *appsv1.DaemonSet
+	last     counters
+	printed  bool
+	notReady []string
+}
+
+func (w *waiter) key() string { return w.namespace + "/" + w.name }
+
+// listWatch watches the one DaemonSet (field selector on its name), so the
+// traffic does not depend on how many DaemonSets or pods there are.
+func (w *waiter) listWatch() cache.ListerWatcher {
+	sel := fields.OneTermEqualSelector(metav1.ObjectNameField, w.name).String()
+	api := w.c.Clientset.AppsV1().DaemonSets(w.namespace)
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.FieldSelector = sel
+			return api.List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.FieldSelector = sel
+			return api.Watch(ctx, o)
+		},
+	}
+}
+
+func (w *waiter) precondition(store cache.Store) (bool, error) {
+	_, exists, err := store.GetByKey(w.key())
+	if err != nil {
+		return false, err
+	}
+	if !exists {
+		return false, apierrors.NewNotFound(appsv1.Resource("daemonsets"), w.name)
+	}
+	return false, nil
+}
+
+func (w *waiter) condition(ev watch.Event) (bool, error) {
+	switch ev.Type {
+	case watch.Deleted:
+		return false, errDeleted
+	case watch.Added, watch.Modified:
+		ds, ok := ev.Object.(*appsv1.DaemonSet)
+		if !ok {
+			return false, nil
+		}
+		w.observe(ds)
+		return decide(ds, w.skip.Load()).verdict != progressing, nil
+	}
+	return false, nil
+}
+
+// observe records ds and prints a progress line when a counter changed.
+func (w *waiter) observe(ds *appsv1.DaemonSet) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.latest = ds
+	c := countersOf(ds)
+	if w.printed && c == w.last {
+		return
+	}
+	w.last, w.printed = c, true
+	w.progressLocked(progressLine(ds))
+	select {
+	case w.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (w *waiter) progressLocked(line string) {
+	if w.opts.Progress != nil {
+		w.opts.Progress(line)
+	}
+}
+
+func (w *waiter) snapshot() *appsv1.DaemonSet {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.latest
+}
+
+// check runs one diagnosis while the status stands still. It returns a
+// result when skipping NotReady nodes lets the rollout converge, an error
+// when it fails fast, and when the next check is due for a pod in its grace
+// period.
+func (w *waiter) check(ctx context.Context) (*WaitResult, time.Time, error) {
+	ds := w.snapshot()
+	if ds == nil || decide(ds, w.skip.Load()).verdict != progressing {
+		return nil, time.Time{}, nil
+	}
+	d, err := w.c.diagnose(ctx, ds, w.opts.StuckGrace)
+	if err != nil {
+		// The apiserver may be restarting: the watch reconnects by itself,
+		// and the next diagnosis or the deadline's will tell.
+		return nil, time.Time{}, nil
+	}
+	if w.opts.FailFast && len(d.stuck) > 0 {
+		e := w.notConverged(ds, "stuck", d.stuck, d.notReadyNodes)
+		w.c.withEvents(ctx, w.namespace, e.Stuck)
+		return nil, time.Time{}, e
+	}
+	w.mu.Lock()
+	w.notReady = d.notReadyNodes
+	if len(d.notReadyNodes) > 0 && !w.opts.SkipNotReadyNodes {
+		w.progressLocked(fmt.Sprintf("%s: waiting for NotReady node(s) %s", w.key(), strings.Join(d.notReadyNodes, ", ")))
+	}
+	w.mu.Unlock()
+	if w.opts.SkipNotReadyNodes {
+		w.skip.Store(int32(len(d.notReadyNodes)))
+		if v := decide(ds, w.skip.Load()).verdict; v != progressing {
+			res, err := w.complete(ctx, ds, v)
+			return res, time.Time{}, err
+		}
+	}
+	return nil, d.nextExpiry, nil
+}
+
+// finish turns the end of the watch into the result of the wait.
+func (w *waiter) finish(ctx context.Context, err error) (*WaitResult, error) {
+	ds := w.snapshot()
+	switch {
+	case err == nil && ds != nil:
+		return w.complete(ctx, ds, decide(ds, w.skip.Load()).verdict)
+	case errors.Is(err, errDeleted):
+		return nil, w.notConverged(ds, "deleted", nil, nil)
+	case apierrors.IsNotFound(err):
+		return nil, fmt.Errorf("wait for daemonset %s: it does not exist; apply it first", w.key())
+	case ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled):
+		return nil, w.notConverged(ds, "cancelled", nil, nil)
+	case ctx.Err() != nil:
+		return nil, w.deadline(ds)
+	case err == nil:
+		return nil, fmt.Errorf("wait for daemonset %s: the watch ended without seeing it", w.key())
+	default:
+		return nil, fmt.Errorf("wait for daemonset %s: %w", w.key(), err)
+	}
+}
+
+// deadline builds the timeout error with one last diagnosis, on a context of
+// its own since the caller's has expired.
+func (w *waiter) deadline(ds *appsv1.DaemonSet) error {
+	if ds == nil {
+		return w.notConverged(nil, "timeout", nil, nil)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), finalDiagnosisTimeout)
+	defer cancel()
+	d, err := w.c.diagnose(ctx, ds, w.opts.StuckGrace)
+	if err != nil {
+		e := w.notConverged(ds, "timeout", nil, nil)
+		e.Waiting += fmt.Sprintf(" (the pods could not be listed: %v)", err)
+		return e
+	}
+	e := w.notConverged(ds, "timeout", d.report, d.notReadyNodes)
+	w.c.withEvents(ctx, w.namespace, e.Stuck)
+	return e
+}
+
+func (w *waiter) notConverged(ds *appsv1.DaemonSet, cause string, stuck []StuckPod, notReady []string) *NotConvergedError {
+	e := &NotConvergedError{Namespace: w.namespace, Name: w.name, Cause: cause, NotReadyNodes: notReady}
+	if ds != nil {
+		e.Status, e.Generation = ds.Status, ds.Generation
+		e.Waiting = decide(ds, w.skip.Load()).waiting
+	}
+	if len(stuck) > maxReported {
+		e.More = len(stuck) - maxReported
+		stuck = stuck[:maxReported]
+	}
+	e.Stuck = append([]StuckPod(nil), stuck...)
+	return e
+}
+
+// complete builds the result of a DaemonSet whose status ended the wait,
+// with the warnings its verdict calls for.
+func (w *waiter) complete(ctx context.Context, ds *appsv1.DaemonSet, v verdict) (*WaitResult, error) {
+	res := &WaitResult{DaemonSet: ds}
+	switch v {
+	case onDeleteSettled:
+		old, total, err := w.c.oldTemplatePods(ctx, ds)
+		if err != nil {
+			return nil, fmt.Errorf("wait for daemonset %s: %w", w.key(), err)
+		}
+		if old > 0 {
+			res.Warnings = append(res.Warnings, fmt.Sprintf(
+				"%d of %d pod(s) of daemonset %s still run an old template: its update strategy is OnDelete, so a pod "+
+					"changes only when it is deleted (e.g. kubectl delete pod -n %s <pod>); use RollingUpdate to replace them automatically.",
+				old, total, w.key(), w.namespace))
+		}
+	case nothingDesired:
+		msg, err := w.c.explainNoNodes(ctx, ds)
+		if err != nil {
+			return nil, fmt.Errorf("wait for daemonset %s: %w", w.key(), err)
+		}
+		res.Warnings = append(res.Warnings, msg)
+	}
+	w.mu.Lock()
+	skipped := append([]string(nil), w.notReady...)
+	w.mu.Unlock()
+	if w.skip.Load() > 0 && len(skipped) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf(
+			"daemonset %s converged on the Ready nodes only: %d NotReady node(s) have no ready pod of the current template: %s",
+			w.key(), len(skipped), strings.Join(skipped, ", ")))
+	}
+	return res, nil
+}
