@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -65,6 +66,8 @@ type Cluster struct {
 	bins       binaries
 	client     kubernetes.Interface
 	bulkClient kubernetes.Interface // high QPS, for creating thousands of nodes
+
+	nodesCreated atomic.Int64 // numbers node IPs
 
 	mu    sync.Mutex // serializes RestartAPIServer and Stop
 	state state

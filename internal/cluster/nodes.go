@@ -34,7 +34,15 @@ func NodeName(i int) string {
 	return fmt.Sprintf("kwok-node-%d", i)
 }
 
-func newNode(name string, labels map[string]string, taints []corev1.Taint) *corev1.Node {
+// nodeIP gives the n-th node created by a cluster an InternalIP in
+// 172.18.0.0/16, away from the pod (10.244.0.0/16) and service (10.0.0.0/24)
+// ranges, so pods report distinct host IPs.
+func nodeIP(n int64) string {
+	n += 2 // skip the network and gateway addresses
+	return fmt.Sprintf("172.18.%d.%d", (n/256)%256, n%256)
+}
+
+func newNode(name, ip string, labels map[string]string, taints []corev1.Taint) *corev1.Node {
 	l := map[string]string{
 		corev1.LabelHostname:   name,
 		corev1.LabelOSStable:   "linux",
@@ -58,7 +66,14 @@ func newNode(name string, labels map[string]string, taints []corev1.Taint) *core
 		Spec: corev1.NodeSpec{Taints: append([]corev1.Taint(nil), taints...)},
 		// NOTE: a node's status is kept on create (kubelets register that
 		// way), so capacity is in place before kwok initializes the node.
-		Status: corev1.NodeStatus{Capacity: resources, Allocatable: resources.DeepCopy()},
+		Status: corev1.NodeStatus{
+			Capacity:    resources,
+			Allocatable: resources.DeepCopy(),
+			Addresses: []corev1.NodeAddress{
+				{Type: corev1.NodeInternalIP, Address: ip},
+				{Type: corev1.NodeHostName, Address: name},
+			},
+		},
 	}
 }
 
@@ -79,11 +94,12 @@ func (c *Cluster) AddNodes(ctx context.Context, names []string, labels map[strin
 		progress = len(names) >= 200
 	)
 	for i, name := range names {
+		ip := nodeIP(c.nodesCreated.Add(1) - 1)
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			_, err := client.CoreV1().Nodes().Create(ctx, newNode(name, labels, taints), metav1.CreateOptions{})
+			_, err := client.CoreV1().Nodes().Create(ctx, newNode(name, ip, labels, taints), metav1.CreateOptions{})
 			if err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("create node %s: %w", name, err))
