@@ -223,11 +223,16 @@ func (m kubedaemonProviderModel) toConfig(ctx context.Context) (k8s.Config, []st
 }
 
 func (p *kubedaemonProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewNodeLabelsResource,
+		NewDaemonSetResource,
+		NewNodeTaintsResource,
+	}
 }
 
 func (p *kubedaemonProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewNodesDataSource,
+		NewPlacementDataSource,
 	}
 }

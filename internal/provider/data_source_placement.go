@@ -1,0 +1,103 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/placement"
+)
+
+var _ datasource.DataSourceWithConfigure = (*placementDataSource)(nil)
+
+// NewPlacementDataSource returns the kubedaemon_placement data source.
+func NewPlacementDataSource() datasource.DataSource {
+	return &placementDataSource{}
+}
+
+type placementDataSource struct {
+	data *providerData
+}
+
+type placementDataSourceModel struct {
+	placementModel
+	Nodes    types.List               `tfsdk:"nodes"`
+	Excluded []placementExcludedModel `tfsdk:"excluded"`
+}
+
+type placementExcludedModel struct {
+	Node   types.String `tfsdk:"node"`
+	Reason types.String `tfsdk:"reason"`
+	Kind   types.String `tfsdk:"kind"`
+}
+
+func (d *placementDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_placement"
+}
+
+func (d *placementDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := placementAttributes()
+	attrs["nodes"] = schema.ListAttribute{
+		Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "Nodes on which a DaemonSet with these placement fields runs a pod, sorted.",
+	}
+	attrs["excluded"] = schema.ListNestedAttribute{
+		Computed: true,
+		MarkdownDescription: "Why each other node gets no pod, one entry per reason (a node excluded for two reasons " +
+			"appears twice), sorted by node.",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"node": schema.StringAttribute{Computed: true, MarkdownDescription: "Node name."},
+			"reason": schema.StringAttribute{Computed: true, MarkdownDescription: "Why, e.g. " +
+				"`label env=prod not matched (node has env=dev)` or `untolerated taint dedicated=gpu:NoSchedule`."},
+			"kind": schema.StringAttribute{Computed: true, MarkdownDescription: "`node-name`, `node-selector`, " +
+				"`affinity`, `taint`, `not-ready` or `unschedulable`."},
+		}},
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Where a DaemonSet with the given placement fields (the pod template's `node_selector`, " +
+			"`affinity` and `toleration`, same blocks as the DaemonSet resource) would run, and why not elsewhere, " +
+			"from the cluster's current nodes. It applies the DaemonSet controller's rules with the Kubernetes " +
+			"scheduling helpers: required node affinity, NoSchedule and NoExecute taints, and the tolerations the " +
+			"controller adds to every daemon pod (node conditions, and cordons: a cordoned node still runs " +
+			"daemons). Preferred affinity and PreferNoSchedule never exclude a node.",
+		Attributes: attrs,
+		Blocks:     placementBlocks(),
+	}
+}
+
+func (d *placementDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *placementDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m placementDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cs := d.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot List Nodes", fmt.Sprintf("list nodes: %s", err))
+		return
+	}
+	nodes := list.Items
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
+	fits, excluded := placement.Evaluate(nodes, m.podSpec())
+	m.Nodes = stringList(fits)
+	m.Excluded = make([]placementExcludedModel, 0, len(excluded))
+	for _, e := range excluded {
+		m.Excluded = append(m.Excluded, placementExcludedModel{
+			Node: types.StringValue(e.Node), Reason: types.StringValue(e.Reason), Kind: types.StringValue(e.Kind),
+		})
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

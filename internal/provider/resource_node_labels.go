@@ -1,0 +1,537 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*nodeLabelsResource)(nil)
+	_ resource.ResourceWithImportState    = (*nodeLabelsResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*nodeLabelsResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*nodeLabelsResource)(nil)
+)
+
+// NewNodeLabelsResource returns the kubedaemon_node_labels resource.
+func NewNodeLabelsResource() resource.Resource {
+	return &nodeLabelsResource{}
+}
+
+type nodeLabelsResource struct {
+	data *providerData
+}
+
+type nodeLabelsResourceModel struct {
+	ID             types.String `tfsdk:"id"`
+	NodeName       types.String `tfsdk:"node_name"`
+	NodeSelector   types.Map    `tfsdk:"node_selector"`
+	Labels         types.Map    `tfsdk:"labels"`
+	ForceConflicts types.Bool   `tfsdk:"force_conflicts"`
+	FieldManager   types.String `tfsdk:"field_manager"`
+	Nodes          types.List   `tfsdk:"nodes"`
+}
+
+func (r *nodeLabelsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_node_labels"
+}
+
+func (r *nodeLabelsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = nodeLabelsSchemaV0()
+}
+
+func nodeLabelsSchemaV0() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "Labels on one node, or on every node that matches `node_selector`, managed with " +
+			"server-side apply under a field manager of this resource alone (`field_manager`). The resource owns " +
+			"exactly the keys in `labels`: removing a key, or destroying the resource, removes only those keys, " +
+			"and every other label (the kubelet's, `kubectl label`'s, another state's) stays. Two instances on one " +
+			"node coexist when their keys differ; a key that someone else owns with another value is a conflict " +
+			"unless `force_conflicts`.\n\n" +
+			"The field manager is `kubedaemon-labels-<id>`, with `id` random at creation and kept for the life " +
+			"of the instance. Replacing the instance gives it a new manager (the old one releases its keys " +
+			"when it is destroyed). Import adopts the labels: if one kubedaemon instance's manager owns all the " +
+			"keys (a state that was lost), the import reuses it; otherwise it takes shared ownership with a new " +
+			"one, and a key also owned by another manager (e.g. `kubectl label`) stays on the node after destroy " +
+			"until that manager releases it too.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Random identifier of this instance, part of its field manager.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"node_name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The node to label. Exactly one of `node_name` and `node_selector`.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ExactlyOneOf(path.MatchRoot("node_name"), path.MatchRoot("node_selector")),
+				},
+			},
+			"node_selector": schema.MapAttribute{
+				Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Label every node whose labels include all of these, e.g. " +
+					"`{ \"node.kubernetes.io/instance-type\" = \"c5.4xlarge\" }`. The nodes are resolved at plan " +
+					"time (see `nodes`), so a node that joins later shows up as a change in the next plan.",
+				Validators: []validator.Map{mapvalidator.SizeAtLeast(1)},
+			},
+			"labels": schema.MapAttribute{
+				Required: true, ElementType: types.StringType,
+				MarkdownDescription: "Labels this resource owns. Keys and values follow Kubernetes' rules " +
+					"(optional DNS-subdomain prefix and `/`, then a name of at most 63 characters; values at most " +
+					"63 characters). Keys under `kubernetes.io/` and `k8s.io/` are allowed with a warning.",
+			},
+			"force_conflicts": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Take over keys that another field manager owns with a different value. " +
+					"Default `false`: such a key is an error naming it, its value and its owner.",
+			},
+			"field_manager": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The server-side apply field manager that owns this resource's labels.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"nodes": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The labelled nodes, sorted, as resolved at plan time.",
+			},
+		},
+	}
+}
+
+func (r *nodeLabelsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *nodeLabelsResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m nodeLabelsResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validateLabelMap(m.Labels, path.Root("labels"), true, &resp.Diagnostics)
+	validateLabelMap(m.NodeSelector, path.Root("node_selector"), false, &resp.Diagnostics)
+}
+
+// validateLabelMap checks every known key and value of a label map by
+// Kubernetes' rules and reports each problem at its key.
+func validateLabelMap(m types.Map, p path.Path, warnSystem bool, diags *diag.Diagnostics) {
+	if m.IsNull() || m.IsUnknown() {
+		return
+	}
+	for k, v := range m.Elements() {
+		at := p.AtMapKey(k)
+		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+			diags.AddAttributeError(at, "Invalid Label Key",
+				fmt.Sprintf("%q is not a valid label key: %s. A key is an optional DNS subdomain prefix and \"/\" "+
+					"(e.g. \"example.com/\"), then a name of at most 63 characters: letters, digits, '-', '_' and "+
+					"'.', starting and ending with a letter or digit.", k, strings.Join(errs, "; ")))
+		} else if warnSystem && isSystemLabelKey(k) {
+			diags.AddAttributeWarning(at, "Label Key Managed by Kubernetes",
+				fmt.Sprintf("%q is under a kubernetes.io or k8s.io prefix, which the kubelet and the control plane "+
+					"manage (e.g. kubernetes.io/hostname, node-role.kubernetes.io/...). The kubelet may reset it, "+
+					"and other components may act on it. Use your own prefix (e.g. \"example.com/%s\") unless you "+
+					"mean to set a well-known label.", k, k[strings.LastIndex(k, "/")+1:]))
+		}
+		s, ok := v.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		if errs := validation.IsValidLabelValue(s.ValueString()); len(errs) > 0 {
+			diags.AddAttributeError(at, "Invalid Label Value",
+				fmt.Sprintf("%q is not a valid value for label %q: %s. A value is empty or at most 63 characters: "+
+					"letters, digits, '-', '_' and '.', starting and ending with a letter or digit.",
+					s.ValueString(), k, strings.Join(errs, "; ")))
+		}
+	}
+}
+
+func isSystemLabelKey(k string) bool {
+	i := strings.Index(k, "/")
+	if i < 0 {
+		return false
+	}
+	prefix := k[:i]
+	for _, sys := range []string{"kubernetes.io", "k8s.io"} {
+		if prefix == sys || strings.HasSuffix(prefix, "."+sys) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *nodeLabelsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // Destroy.
+	}
+	var plan nodeLabelsResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	nodes, ok := resolveTargetNodes(ctx, r.data, plan.NodeName, plan.NodeSelector, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("nodes"), names(nodes))...)
+}
+
+// resolveTargetNodes finds the nodes a node_name or node_selector names,
+// sorted by name. It returns false, without a diagnostic, when they cannot be
+// known yet (unknown values, a provider that cannot reach its cluster yet),
+// and adds an error for a node_name that does not exist.
+func resolveTargetNodes(ctx context.Context, data *providerData, nodeName types.String, selector types.Map, diags *diag.Diagnostics) ([]corev1.Node, bool) {
+	if nodeName.IsUnknown() || selector.IsUnknown() || data == nil || len(data.unknown) > 0 {
+		return nil, false
+	}
+	cs := data.Clientset(diags)
+	if cs == nil {
+		return nil, false
+	}
+	if !nodeName.IsNull() {
+		n, err := cs.CoreV1().Nodes().Get(ctx, nodeName.ValueString(), metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			diags.AddAttributeError(path.Root("node_name"), "Node Not Found",
+				fmt.Sprintf("The cluster has no node %q. Check the name (`kubectl get nodes`), or use node_selector "+
+					"to label whichever nodes match.", nodeName.ValueString()))
+			return nil, false
+		}
+		if err != nil {
+			diags.AddAttributeError(path.Root("node_name"), "Cannot Read Node",
+				fmt.Sprintf("get node %s: %s", nodeName.ValueString(), err))
+			return nil, false
+		}
+		return []corev1.Node{*n}, true
+	}
+	set := map[string]string{}
+	for k, v := range selector.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsUnknown() {
+			return nil, false
+		}
+		set[k] = s.ValueString()
+	}
+	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(set).String()})
+	if err != nil {
+		diags.AddAttributeError(path.Root("node_selector"), "Cannot List Nodes",
+			fmt.Sprintf("list nodes with labels %s: %s", labels.Set(set), err))
+		return nil, false
+	}
+	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
+	return list.Items, true
+}
+
+func names(nodes []corev1.Node) types.List {
+	vals := make([]string, len(nodes))
+	for i := range nodes {
+		vals[i] = nodes[i].Name
+	}
+	return stringList(vals)
+}
+
+func stringList(vals []string) types.List {
+	l, _ := types.ListValueFrom(context.Background(), types.StringType, vals)
+	return l
+}
+
+func listStrings(l types.List) []string {
+	out := make([]string, 0, len(l.Elements()))
+	for _, v := range l.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
+	}
+	return out
+}
+
+func mapStrings(m types.Map) map[string]string {
+	out := map[string]string{}
+	for k, v := range m.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() {
+			out[k] = s.ValueString()
+		}
+	}
+	return out
+}
+
+// newInstanceID returns the random identifier that names a node labels or
+// taints instance's field manager or owner annotation.
+func newInstanceID() (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate instance id: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan nodeLabelsResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	id, err := newInstanceID()
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Create Node Labels", err.Error())
+		return
+	}
+	plan.ID = types.StringValue(id)
+	plan.FieldManager = types.StringValue(k8s.LabelsFieldManager(id))
+	if !r.ensureNodes(ctx, &plan, &resp.Diagnostics) {
+		return
+	}
+	nodes := listStrings(plan.Nodes)
+	done := r.applyLabels(ctx, cs, nodes, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		// Leave nothing behind that no state records.
+		for _, n := range done {
+			_ = k8s.ApplyNodeLabels(ctx, cs, n, plan.FieldManager.ValueString(), nil, false)
+		}
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// ensureNodes resolves the nodes when the plan could not (the provider's
+// cluster was not reachable at plan time).
+func (r *nodeLabelsResource) ensureNodes(ctx context.Context, m *nodeLabelsResourceModel, diags *diag.Diagnostics) bool {
+	if !m.Nodes.IsUnknown() && !m.Nodes.IsNull() {
+		return true
+	}
+	nodes, ok := resolveTargetNodes(ctx, r.data, m.NodeName, m.NodeSelector, diags)
+	if !ok {
+		if !diags.HasError() {
+			diags.AddError("Cannot Resolve Nodes", "The nodes to label are still unknown at apply time. This is a bug in the provider; please report it.")
+		}
+		return false
+	}
+	m.Nodes = names(nodes)
+	return true
+}
+
+// applyLabels applies the plan's labels on each node and returns the nodes
+// on which it succeeded. Conflicts become errors at the conflicting key.
+func (r *nodeLabelsResource) applyLabels(ctx context.Context, cs kubernetes.Interface, nodes []string, m *nodeLabelsResourceModel, diags *diag.Diagnostics) []string {
+	want := mapStrings(m.Labels)
+	var done []string
+	for _, n := range nodes {
+		err := k8s.ApplyNodeLabels(ctx, cs, n, m.FieldManager.ValueString(), want, m.ForceConflicts.ValueBool())
+		if err != nil {
+			addLabelError(diags, n, err)
+			continue
+		}
+		done = append(done, n)
+	}
+	return done
+}
+
+func addLabelError(diags *diag.Diagnostics, node string, err error) {
+	var ce *k8s.ConflictError
+	if errors.As(err, &ce) {
+		for _, c := range ce.Conflicts {
+			diags.AddAttributeError(path.Root("labels").AtMapKey(c.Key), "Label Conflict",
+				fmt.Sprintf("Label %q on node %s is %q and owned by %s, so this resource cannot set it to %q. Remove "+
+					"the key from labels, have the owner release it (e.g. `kubectl label node %s %s-` for kubectl), "+
+					"or set force_conflicts = true to take it over.\n\nOriginal Error: %s",
+					c.Key, node, c.Value, strings.Join(c.Owners, ", "), c.Wanted, node, c.Key, err))
+		}
+		return
+	}
+	if errors.Is(err, k8s.ErrNodeNotFound) {
+		diags.AddAttributeError(path.Root("node_name"), "Node Not Found",
+			fmt.Sprintf("Node %s no longer exists, so it cannot be labelled. Run terraform plan again.\n\nOriginal Error: %s", node, err))
+		return
+	}
+	diags.AddError("Cannot Label Node", fmt.Sprintf("label node %s: %s", node, err))
+}
+
+func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state nodeLabelsResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	want := mapStrings(state.Labels)
+	drift, missing := map[string]string{}, map[string]bool{}
+	var present []string
+	for _, name := range listStrings(state.Nodes) {
+		n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot Read Node", fmt.Sprintf("get node %s: %s", name, err))
+			return
+		}
+		present = append(present, name)
+		// Drift: a key missing on any node is missing; otherwise the first
+		// node whose value differs decides what the plan shows.
+		for k, v := range want {
+			cur, ok := n.Labels[k]
+			if !ok {
+				missing[k] = true
+			} else if _, seen := drift[k]; !seen && cur != v {
+				drift[k] = cur
+			}
+		}
+	}
+	if len(present) == 0 && !state.NodeName.IsNull() {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	labelsNow := map[string]string{}
+	for k, v := range want {
+		switch d, drifted := drift[k]; {
+		case missing[k]:
+		case drifted:
+			labelsNow[k] = d
+		default:
+			labelsNow[k] = v
+		}
+	}
+	lm, diags := types.MapValueFrom(ctx, types.StringType, labelsNow)
+	resp.Diagnostics.Append(diags...)
+	state.Labels = lm
+	state.Nodes = stringList(present)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *nodeLabelsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state nodeLabelsResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil || !r.ensureNodes(ctx, &plan, &resp.Diagnostics) {
+		return
+	}
+	nodes := listStrings(plan.Nodes)
+	keep := map[string]bool{}
+	for _, n := range nodes {
+		keep[n] = true
+	}
+	for _, n := range listStrings(state.Nodes) {
+		if keep[n] {
+			continue
+		}
+		if err := k8s.ApplyNodeLabels(ctx, cs, n, state.FieldManager.ValueString(), nil, false); err != nil {
+			resp.Diagnostics.AddError("Cannot Release Labels", fmt.Sprintf("release labels of node %s: %s", n, err))
+		}
+	}
+	r.applyLabels(ctx, cs, nodes, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *nodeLabelsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state nodeLabelsResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	for _, n := range listStrings(state.Nodes) {
+		// An empty apply releases every key the manager owns; the API server
+		// removes the ones nobody else owns.
+		if err := k8s.ApplyNodeLabels(ctx, cs, n, state.FieldManager.ValueString(), nil, false); err != nil {
+			resp.Diagnostics.AddError("Cannot Remove Labels", fmt.Sprintf("remove labels of node %s: %s", n, err))
+		}
+	}
+}
+
+func (r *nodeLabelsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	node, keyList, ok := strings.Cut(req.ID, ":")
+	keys := strings.Split(keyList, ",")
+	if !ok || node == "" || keyList == "" {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not NODE:KEY1,KEY2. Give the node and the label keys this resource should own, "+
+				"e.g. \"worker-1:env,example.com/tier\".", req.ID))
+		return
+	}
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	n, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Import Node Labels", fmt.Sprintf("get node %s: %s", node, err))
+		return
+	}
+	current := map[string]string{}
+	for _, k := range keys {
+		v, ok := n.Labels[k]
+		if !ok {
+			resp.Diagnostics.AddError("Label Not Found",
+				fmt.Sprintf("Node %s has no label %q, so there is nothing to import for it. Import only keys the node has.", node, k))
+			continue
+		}
+		current[k] = v
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	manager := k8s.LabelsManagerOwning(n, keys)
+	id := strings.TrimPrefix(manager, k8s.LabelsFieldManagerPrefix)
+	if manager == "" {
+		if id, err = newInstanceID(); err != nil {
+			resp.Diagnostics.AddError("Cannot Import Node Labels", err.Error())
+			return
+		}
+		manager = k8s.LabelsFieldManager(id)
+		// Adopt: same values, so shared ownership and no conflict.
+		if err := k8s.ApplyNodeLabels(ctx, cs, node, manager, current, false); err != nil {
+			addLabelError(&resp.Diagnostics, node, err)
+			return
+		}
+	}
+	lm, diags := types.MapValueFrom(ctx, types.StringType, current)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &nodeLabelsResourceModel{
+		ID:             types.StringValue(id),
+		NodeName:       types.StringValue(node),
+		NodeSelector:   types.MapNull(types.StringType),
+		Labels:         lm,
+		ForceConflicts: types.BoolValue(false),
+		FieldManager:   types.StringValue(manager),
+		Nodes:          stringList([]string{node}),
+	})...)
+}
