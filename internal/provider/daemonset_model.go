@@ -1,0 +1,48 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	appsv1 "k8s.io/api/apps/v1"
+)
+
+// daemonSetResourceModel is the state of kubedaemon_daemonset. Metadata and
+// Spec stay framework objects: they mirror the Kubernetes API field for
+// field, and daemonset_convert.go maps them to and from appsv1.DaemonSet by
+// name, driven by their types, instead of through hundreds of hand-written
+// struct fields.
+type daemonSetResourceModel struct {
+	ID                types.String   `tfsdk:"id"`
+	Metadata          types.Object   `tfsdk:"metadata"`
+	Spec              types.Object   `tfsdk:"spec"`
+	WaitForRollout    types.Bool     `tfsdk:"wait_for_rollout"`
+	FailFast          types.Bool     `tfsdk:"fail_fast"`
+	ForceConflicts    types.Bool     `tfsdk:"force_conflicts"`
+	DeletePropagation types.String   `tfsdk:"delete_propagation"`
+	Status            types.Object   `tfsdk:"status"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+var daemonSetStatusAttrTypes = map[string]attr.Type{
+	"desired":             types.Int64Type,
+	"current":             types.Int64Type,
+	"ready":               types.Int64Type,
+	"updated":             types.Int64Type,
+	"available":           types.Int64Type,
+	"misscheduled":        types.Int64Type,
+	"observed_generation": types.Int64Type,
+}
+
+func statusValue(s appsv1.DaemonSetStatus) types.Object {
+	i := func(v int32) attr.Value { return types.Int64Value(int64(v)) }
+	return types.ObjectValueMust(daemonSetStatusAttrTypes, map[string]attr.Value{
+		"desired":             i(s.DesiredNumberScheduled),
+		"current":             i(s.CurrentNumberScheduled),
+		"ready":               i(s.NumberReady),
+		"updated":             i(s.UpdatedNumberScheduled),
+		"available":           i(s.NumberAvailable),
+		"misscheduled":        i(s.NumberMisscheduled),
+		"observed_generation": types.Int64Value(s.ObservedGeneration),
+	})
+}

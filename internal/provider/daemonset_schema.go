@@ -1,0 +1,274 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Allowed values: each list feeds both a schema validator and the
+// attribute's description.
+var (
+	imagePullPolicies          = []string{"Always", "IfNotPresent", "Never"}
+	portProtocols              = []string{"TCP", "UDP", "SCTP"}
+	tolerationOperators        = []string{"Equal", "Exists"}
+	taintEffects               = []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}
+	mountPropagations          = []string{"None", "HostToContainer", "Bidirectional"}
+	updateStrategyTypes        = []string{"RollingUpdate", "OnDelete"}
+	deletePropagations         = []string{"Foreground", "Background", "Orphan"}
+	dnsPolicies                = []string{"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}
+	labelSelectorOperators     = []string{"In", "NotIn", "Exists", "DoesNotExist"}
+	nodeSelectorOperators      = []string{"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"}
+	hostPathTypes              = []string{"DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"}
+	terminationMessagePolicies = []string{"File", "FallbackToLogsOnError"}
+	seccompProfileTypes        = []string{"RuntimeDefault", "Unconfined", "Localhost"}
+	httpSchemes                = []string{"HTTP", "HTTPS"}
+	restartPolicies            = []string{"Always"}
+)
+
+// schemaDefaults are the values of Optional+Computed attributes that
+// Kubernetes drops when they are zero (plain `omitempty` fields such as
+// hostNetwork) or that are list-map keys (a port's protocol). The schema uses
+// them as defaults and the conversion from the API fills them in when the
+// field is absent, so an explicit `host_network = false` never shows a diff.
+// Keys are "<parent block>.<attribute>".
+var schemaDefaults = map[string]any{
+	"metadata.namespace":     "default",
+	"spec.host_network":      false,
+	"spec.host_pid":          false,
+	"spec.host_ipc":          false,
+	"volume_mount.read_only": false,
+	"port.protocol":          "TCP",
+	"update_strategy.type":   "RollingUpdate",
+}
+
+func oneOf(values []string) string {
+	return "One of `" + strings.Join(values, "`, `") + "`."
+}
+
+func optString(desc string, v ...validator.String) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, MarkdownDescription: desc, Validators: v}
+}
+
+func reqString(desc string, v ...validator.String) schema.StringAttribute {
+	return schema.StringAttribute{Required: true, MarkdownDescription: desc, Validators: v}
+}
+
+func enumString(desc string, values []string) schema.StringAttribute {
+	return optString(desc+" "+oneOf(values), stringvalidator.OneOf(values...))
+}
+
+func optInt(desc string) schema.Int64Attribute {
+	return schema.Int64Attribute{Optional: true, MarkdownDescription: desc}
+}
+
+func optBool(desc string) schema.BoolAttribute {
+	return schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
+}
+
+// defaultBool is an Optional+Computed bool whose default is in schemaDefaults.
+func defaultBool(key, desc string) schema.BoolAttribute {
+	v := schemaDefaults[key].(bool)
+	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(v), MarkdownDescription: desc}
+}
+
+// defaultEnum is an Optional+Computed enum whose default is in schemaDefaults.
+func defaultEnum(key, desc string, values []string) schema.StringAttribute {
+	v := schemaDefaults[key].(string)
+	return schema.StringAttribute{
+		Optional: true, Computed: true, Default: stringdefault.StaticString(v),
+		MarkdownDescription: desc + " " + oneOf(values) + " Defaults to `" + v + "`.",
+		Validators:          []validator.String{stringvalidator.OneOf(values...)},
+	}
+}
+
+func strList(desc string) schema.ListAttribute {
+	return schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: desc}
+}
+
+func strMap(desc string) schema.MapAttribute {
+	return schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: desc}
+}
+
+func single(desc string, attrs map[string]schema.Attribute, blocks map[string]schema.Block) schema.SingleNestedBlock {
+	return schema.SingleNestedBlock{MarkdownDescription: desc, Attributes: attrs, Blocks: blocks}
+}
+
+// required marks a single block as mandatory: blocks cannot be Required in
+// the framework, so a validator says so at plan time.
+func required(b schema.SingleNestedBlock) schema.SingleNestedBlock {
+	b.Validators = append(b.Validators, objectvalidator.IsRequired())
+	return b
+}
+
+func list(desc string, attrs map[string]schema.Attribute, blocks map[string]schema.Block) schema.ListNestedBlock {
+	return schema.ListNestedBlock{
+		MarkdownDescription: desc,
+		NestedObject:        schema.NestedBlockObject{Attributes: attrs, Blocks: blocks},
+	}
+}
+
+// daemonSetSchemaV0 is the schema of kubedaemon_daemonset. It mirrors the
+// Kubernetes API one to one, with the block and attribute names of
+// hashicorp/kubernetes' kubernetes_daemon_set_v1, so that configurations
+// move over with few edits and conversion follows the names (see
+// daemonset_convert.go).
+func daemonSetSchemaV0(ctx context.Context) schema.Schema {
+	return schema.Schema{
+		Version: 0,
+		MarkdownDescription: "A node daemon: a Kubernetes DaemonSet applied with server-side apply. `terraform apply` " +
+			"returns once the DaemonSet runs its current template on every node it should (or fails with the " +
+			"nodes that are stuck and why), and `terraform plan` shows changes made behind Terraform's back to " +
+			"the fields this resource sets. Fields Kubernetes defaults, and fields other managers own, cause no diff.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`namespace/name` of the DaemonSet.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"wait_for_rollout": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Wait until every selected node runs an updated, available pod before the " +
+					"apply returns. Defaults to `true`.",
+			},
+			"fail_fast": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Stop waiting as soon as a pod cannot start (image pull errors, crash loops, " +
+					"unschedulable pods) instead of waiting for the timeout. Defaults to `true`.",
+			},
+			"force_conflicts": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Take ownership of fields another field manager owns (server-side apply " +
+					"`--force-conflicts`). Defaults to `false`: such conflicts fail the apply and name the manager.",
+			},
+			"delete_propagation": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("Foreground"),
+				MarkdownDescription: "How the DaemonSet's pods go on destroy: `Foreground` waits until they are " +
+					"gone, `Background` lets the garbage collector remove them later, `Orphan` keeps them running. " +
+					oneOf(deletePropagations) + " Defaults to `Foreground`.",
+				Validators: []validator.String{stringvalidator.OneOf(deletePropagations...)},
+			},
+			"status": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The DaemonSet's counters, read after the apply and on every refresh.",
+				Attributes: map[string]schema.Attribute{
+					"desired":             schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that should run a pod."},
+					"current":             schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that run at least one pod and should."},
+					"ready":               schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose pod is ready."},
+					"updated":             schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that run a pod of the current template."},
+					"available":           schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose pod has been ready for `min_ready_seconds`."},
+					"misscheduled":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that run a pod but should not."},
+					"observed_generation": schema.Int64Attribute{Computed: true, MarkdownDescription: "Generation the controller last acted on."},
+				},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"metadata": required(daemonSetMetadataBlock()),
+			"spec":     required(daemonSetSpecBlock()),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func daemonSetMetadataBlock() schema.SingleNestedBlock {
+	return single("The DaemonSet's metadata.", map[string]schema.Attribute{
+		"name": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "Name of the DaemonSet, a DNS-1123 subdomain. Changing it replaces the DaemonSet.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"namespace": schema.StringAttribute{
+			Optional: true, Computed: true, Default: stringdefault.StaticString(schemaDefaults["metadata.namespace"].(string)),
+			MarkdownDescription: "Namespace of the DaemonSet. Defaults to `default`. Changing it replaces the DaemonSet.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"labels":      strMap("Labels of the DaemonSet. Labels other tools add are ignored."),
+		"annotations": strMap("Annotations of the DaemonSet. Annotations other tools (and the DaemonSet controller) add are ignored."),
+		"uid": schema.StringAttribute{
+			Computed: true, MarkdownDescription: "UID Kubernetes gave the DaemonSet.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"generation":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Generation of the DaemonSet's spec."},
+		"resource_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Resource version last read."},
+	}, nil)
+}
+
+func daemonSetSpecBlock() schema.SingleNestedBlock {
+	return single("The DaemonSet's spec.", map[string]schema.Attribute{
+		"min_ready_seconds": optInt("Seconds a new pod must be ready, without crashing, to count as available."),
+		"revision_history_limit": optInt("Old revisions (ControllerRevisions) kept for rollback. Kubernetes " +
+			"defaults it to 10."),
+	}, map[string]schema.Block{
+		"selector":        required(selectorBlock()),
+		"update_strategy": updateStrategyBlock(),
+		"template":        required(podTemplateBlock()),
+	})
+}
+
+// selectorBlock is the DaemonSet's label selector; Kubernetes forbids
+// changing it, so a change replaces the DaemonSet.
+func selectorBlock() schema.SingleNestedBlock {
+	b := single("Label selector of the DaemonSet's pods. It must match `template.metadata.labels`. Kubernetes does "+
+		"not allow changing it: a change replaces the DaemonSet (its pods are deleted and created again).",
+		map[string]schema.Attribute{
+			"match_labels": strMap("Labels a pod must have."),
+		}, map[string]schema.Block{
+			"match_expressions": labelSelectorRequirementBlock(),
+		})
+	b.PlanModifiers = []planmodifier.Object{requiresReplaceSelector{}}
+	return b
+}
+
+func labelSelectorRequirementBlock() schema.ListNestedBlock {
+	return list("Set-based requirements, all of which must hold.", map[string]schema.Attribute{
+		"key":      reqString("Label key."),
+		"operator": schema.StringAttribute{Required: true, MarkdownDescription: oneOf(labelSelectorOperators), Validators: []validator.String{stringvalidator.OneOf(labelSelectorOperators...)}},
+		"values":   strList("Values for `In` and `NotIn`; empty for `Exists` and `DoesNotExist`."),
+	}, nil)
+}
+
+func updateStrategyBlock() schema.SingleNestedBlock {
+	return single("How pods are replaced when the template changes.", map[string]schema.Attribute{
+		"type": defaultEnum("update_strategy.type", "`RollingUpdate` replaces pods node by node; `OnDelete` "+
+			"replaces a pod only when you delete it.", updateStrategyTypes),
+	}, map[string]schema.Block{
+		"rolling_update": single("Pace of a rolling update.", map[string]schema.Attribute{
+			"max_unavailable": optString("Nodes whose pod may be unavailable during the update: a number (`1`) or " +
+				"a percent of the desired nodes (`25%`). Kubernetes defaults it to 1."),
+			"max_surge": optString("Nodes that may run an old and a new pod at once: a number or a percent. " +
+				"Not with `max_unavailable = 0` too, nor with `OnDelete`."),
+		}, nil),
+	})
+}
+
+// requiresReplaceSelector is RequiresReplace with a description that says
+// why: the plan output and docs show it.
+type requiresReplaceSelector struct{}
+
+func (requiresReplaceSelector) Description(context.Context) string {
+	return "Kubernetes does not allow changing a DaemonSet's selector (spec.selector is immutable), so a change " +
+		"replaces the DaemonSet."
+}
+
+func (m requiresReplaceSelector) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (requiresReplaceSelector) PlanModifyObject(_ context.Context, req planmodifier.ObjectRequest, resp *planmodifier.ObjectResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	if !req.PlanValue.Equal(req.StateValue) {
+		resp.RequiresReplace = true
+	}
+}

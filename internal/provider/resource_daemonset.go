@@ -1,0 +1,310 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*daemonSetResource)(nil)
+	_ resource.ResourceWithImportState    = (*daemonSetResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*daemonSetResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*daemonSetResource)(nil)
+)
+
+// Default timeouts of the operations, overridable in the timeouts block.
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 5 * time.Minute
+)
+
+// NewDaemonSetResource returns the kubedaemon_daemonset resource.
+func NewDaemonSetResource() resource.Resource {
+	return &daemonSetResource{}
+}
+
+type daemonSetResource struct {
+	data *providerData
+}
+
+func (r *daemonSetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_daemonset"
+}
+
+func (r *daemonSetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = daemonSetSchemaV0(ctx)
+}
+
+func (r *daemonSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *daemonSetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m daemonSetResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validateDaemonSet(&m)...)
+}
+
+// ModifyPlan warns when a template change will not reach running pods by
+// itself: with OnDelete, Kubernetes replaces a pod only when it is deleted.
+func (r *daemonSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var planned, prior types.Object
+	tmpl := path.Root("spec").AtName("template")
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, tmpl, &planned)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, tmpl, &prior)...)
+	var strategy types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("spec").AtName("update_strategy").AtName("type"), &strategy)...)
+	if resp.Diagnostics.HasError() || planned.Equal(prior) {
+		return
+	}
+	if strategy.ValueString() == string(appsv1.OnDeleteDaemonSetStrategyType) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("spec").AtName("update_strategy").AtName("type"),
+			"Pods Keep The Old Template Until Deleted",
+			"update_strategy.type is \"OnDelete\": this apply changes the template, but the running pods keep the "+
+				"old one until you delete them (kubectl delete pod), and the apply does not wait for that.")
+	}
+}
+
+func (r *daemonSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan daemonSetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.applyAndWait(ctx, &plan, &resp.State, &resp.Diagnostics)
+}
+
+func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan daemonSetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.applyAndWait(ctx, &plan, &resp.State, &resp.Diagnostics)
+}
+
+// applyAndWait is Create and Update: apply, wait, read back, set state. A
+// DaemonSet whose wait fails is still recorded in the state before the error
+// is added, so Terraform knows it (and, after a create, taints it).
+func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	ds, _, err := daemonSetFromModel(plan)
+	if err != nil {
+		diags.AddError("Cannot Convert DaemonSet", err.Error())
+		return
+	}
+	rc := r.client(diags)
+	if rc == nil {
+		return
+	}
+	live, err := rc.ApplyDaemonSet(ctx, ds, rollout.ApplyOptions{Force: plan.ForceConflicts.ValueBool()})
+	if err != nil {
+		addApplyError(diags, ds, err)
+		return
+	}
+	var waitErr error
+	if plan.WaitForRollout.ValueBool() {
+		res, err := rc.WaitDaemonSet(ctx, ds.Namespace, ds.Name, rollout.WaitOptions{
+			FailFast: plan.FailFast.ValueBool(),
+			Progress: func(line string) { tflog.Info(ctx, line) },
+		})
+		if err != nil {
+			waitErr = err
+		} else {
+			for _, w := range res.Warnings {
+				diags.AddWarning("DaemonSet Rollout Warning", w)
+			}
+		}
+	}
+	// Read the object again: the wait's copy can come from a watch that
+	// ends before the status settles, and a failed wait has none. The
+	// context may have run out with the wait; the read gets a short one.
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if cs := r.data.Clientset(diags); cs != nil {
+		if got, err := cs.AppsV1().DaemonSets(ds.Namespace).Get(readCtx, ds.Name, metav1.GetOptions{}); err == nil {
+			live = got
+		}
+	}
+	mask, _ := modelDocument(plan)
+	diags.Append(daemonSetToModel(ctx, live, mask, plan)...)
+	diags.Append(state.Set(ctx, plan)...)
+	if waitErr != nil {
+		addWaitError(diags, waitErr)
+	}
+}
+
+func (r *daemonSetResource) client(diags *diag.Diagnostics) *rollout.Client {
+	cfg := r.data.REST(diags)
+	if cfg == nil {
+		return nil
+	}
+	rc, err := rollout.NewClient(cfg, r.data.FieldManager())
+	if err != nil {
+		diags.AddError("Cannot Build Kubernetes Client", err.Error())
+		return nil
+	}
+	return rc
+}
+
+func addApplyError(diags *diag.Diagnostics, ds *appsv1.DaemonSet, err error) {
+	var conflict *rollout.ConflictError
+	if errors.As(err, &conflict) {
+		diags.AddAttributeError(path.Root("force_conflicts"), "Fields Owned By Another Manager", conflict.Error())
+		return
+	}
+	diags.AddError("Cannot Apply DaemonSet", fmt.Sprintf("Kubernetes refused DaemonSet %s/%s. Fix the attribute "+
+		"the message names and apply again.\n\nOriginal Error: %s", ds.Namespace, ds.Name, err))
+}
+
+func addWaitError(diags *diag.Diagnostics, err error) {
+	var nc *rollout.NotConvergedError
+	if errors.As(err, &nc) {
+		diags.AddError("DaemonSet Did Not Roll Out", nc.Error()+"\n\nThe DaemonSet is applied and recorded in the "+
+			"state. Fix the cause and apply again (after a create, Terraform replaces the tainted DaemonSet), or set "+
+			"wait_for_rollout = false to not wait.")
+		return
+	}
+	diags.AddError("Cannot Wait For DaemonSet", err.Error())
+}
+
+func (r *daemonSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state daemonSetResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ns, name, err := parseDaemonSetID(state.ID.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid ID", err.Error())
+		return
+	}
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	live, err := cs.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		tflog.Info(ctx, "daemonset is gone; removing it from the state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read DaemonSet", fmt.Sprintf("get daemonset %s/%s: %s", ns, name, err))
+		return
+	}
+	var mask map[string]any
+	if state.Spec.IsNull() {
+		// Import: no prior state says what is managed; the fields our
+		// field manager owns do.
+		mask, err = managedDocument(live, r.data.FieldManager())
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot Import DaemonSet", err.Error())
+			return
+		}
+	} else {
+		mask, _ = modelDocument(&state)
+	}
+	resp.Diagnostics.Append(daemonSetToModel(ctx, live, mask, &state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *daemonSetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state daemonSetResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ns, name, err := parseDaemonSetID(state.ID.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid ID", err.Error())
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rc := r.client(&resp.Diagnostics)
+	if rc == nil {
+		return
+	}
+	prop := metav1.DeletionPropagation(state.DeletePropagation.ValueString())
+	err = rc.Delete(ctx, appsv1.SchemeGroupVersion.WithKind("DaemonSet"), ns, name, rollout.DeleteOptions{Propagation: prop})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Delete DaemonSet", fmt.Sprintf("%s\n\nWith delete_propagation = %q the "+
+			"delete waits for the pods to go; raise timeouts.delete, or use \"Background\".", err, prop))
+	}
+}
+
+// ImportState accepts `namespace/name`, or `name` in the default namespace.
+// Read then fills in the fields that kubedaemon's field manager owns.
+func (r *daemonSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns, name, err := parseDaemonSetID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return
+	}
+	s := daemonSetSchemaV0(ctx)
+	meta, err := jsonToModel(map[string]any{"name": name, "namespace": ns}, s.Blocks["metadata"].Type(), "metadata")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return
+	}
+	set := func(p path.Path, v any) { resp.Diagnostics.Append(resp.State.SetAttribute(ctx, p, v)...) }
+	set(path.Root("id"), ns+"/"+name)
+	set(path.Root("metadata"), meta)
+	set(path.Root("wait_for_rollout"), true)
+	set(path.Root("fail_fast"), true)
+	set(path.Root("force_conflicts"), false)
+	set(path.Root("delete_propagation"), "Foreground")
+}
+
+// parseDaemonSetID splits `namespace/name`; a bare name is in "default".
+func parseDaemonSetID(id string) (string, string, error) {
+	parts := strings.Split(id, "/")
+	switch {
+	case len(parts) == 1 && parts[0] != "":
+		return "default", parts[0], nil
+	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
+		return parts[0], parts[1], nil
+	}
+	return "", "", fmt.Errorf("%q is not a DaemonSet ID: use \"namespace/name\", or \"name\" for the default namespace, "+
+		"e.g. \"kube-system/node-exporter\"", id)
+}
