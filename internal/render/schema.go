@@ -105,9 +105,17 @@ func collectSchemaErrors(ve *jsonschema.ValidationError, cv *coalescedValues, ou
 	case *kind.Required:
 		for _, p := range k.Missing {
 			at := append(append([]string{}, loc...), p)
-			*out = append(*out, &ValuesError{Path: dotted(at), Source: cv.sourceOf(loc),
+			*out = append(*out, &ValuesError{Path: dotted(at), Source: cv.sourceOf(at),
 				Msg: "required: set a value for it"})
 		}
+	// NOTE: the library's printer groups digits ("65,535"), which reads
+	// wrong for ports and counts; bounds get messages of our own.
+	case *kind.Minimum:
+		*out = append(*out, &ValuesError{Path: dotted(loc), Source: cv.sourceOf(loc),
+			Msg: fmt.Sprintf("got %s, want at least %s", k.Got.RatString(), k.Want.RatString())})
+	case *kind.Maximum:
+		*out = append(*out, &ValuesError{Path: dotted(loc), Source: cv.sourceOf(loc),
+			Msg: fmt.Sprintf("got %s, want at most %s", k.Got.RatString(), k.Want.RatString())})
 	default:
 		*out = append(*out, &ValuesError{Path: dotted(loc), Source: cv.sourceOf(loc),
 			Msg: ve.ErrorKind.LocalizedString(schemaPrinter)})
@@ -130,11 +138,14 @@ func dotted(loc []string) string {
 	return b.String()
 }
 
-// sourceOf names the last input that set the value at loc.
+// sourceOf names the last input that set the value at loc or, for a value
+// that no input holds (a missing required key), its nearest parent.
 func (cv *coalescedValues) sourceOf(loc []string) string {
-	for i := len(cv.sources) - 1; i >= 0; i-- {
-		if hasPath(cv.sources[i].values, loc) {
-			return cv.sources[i].name
+	for n := len(loc); n >= 1; n-- {
+		for i := len(cv.sources) - 1; i >= 0; i-- {
+			if hasPath(cv.sources[i].values, loc[:n]) {
+				return cv.sources[i].name
+			}
 		}
 	}
 	return "defaults"
@@ -161,6 +172,32 @@ func hasPath(v any, loc []string) bool {
 		}
 	}
 	return true
+}
+
+// resolveRef follows a local "$ref": "#/$defs/name" (JSON pointer into the
+// same document); other references are left alone.
+func resolveRef(sch, root map[string]any) map[string]any {
+	for range 10 { // a bound, in case refs loop
+		ref, ok := sch["$ref"].(string)
+		if !ok || !strings.HasPrefix(ref, "#/") {
+			return sch
+		}
+		var node any = root
+		for _, tok := range strings.Split(ref[2:], "/") {
+			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+			m, ok := node.(map[string]any)
+			if !ok {
+				return sch
+			}
+			node = m[tok]
+		}
+		next, ok := node.(map[string]any)
+		if !ok {
+			return sch
+		}
+		sch = next
+	}
+	return sch
 }
 
 // schemaProperty is the schema of key k inside an object schema.

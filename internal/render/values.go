@@ -87,6 +87,11 @@ func normalizeNumbers(v any) any {
 		for i, c := range x {
 			x[i] = normalizeNumbers(c)
 		}
+	case float64:
+		// --set-json decodes numbers as float64; whole ones are integers.
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x)
+		}
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
 			return i
@@ -152,14 +157,14 @@ func coalesceValues(defaults []byte, req Request, sch *valuesSchema) (*coalesced
 			}
 			switch set.kind {
 			case "set":
-				own = typeBySchema(own, sch.root()).(map[string]any)
+				own = typeBySchema(own, sch.root(), sch.root()).(map[string]any)
 			case "set-json":
 				own = normalizeNumbers(own).(map[string]any)
 			}
 			cv.sources = append(cv.sources, valuesSource{name: name, values: own})
 		}
 		if set.kind == "set" {
-			merged = typeBySchema(merged, sch.root()).(map[string]any)
+			merged = typeBySchema(merged, sch.root(), sch.root()).(map[string]any)
 		}
 		if set.kind == "set-json" {
 			merged = normalizeNumbers(merged).(map[string]any)
@@ -257,16 +262,17 @@ func deepCopy(v any) any {
 // integer or boolean is parsed as one; anything else (no schema, or several
 // types) follows Helm's rules: true, false, null and integers without a
 // leading zero are typed, the rest stay strings.
-func typeBySchema(v any, sch map[string]any) any {
+func typeBySchema(v any, sch, root map[string]any) any {
+	sch = resolveRef(sch, root)
 	switch x := v.(type) {
 	case map[string]any:
 		for k, c := range x {
-			x[k] = typeBySchema(c, schemaProperty(sch, k))
+			x[k] = typeBySchema(c, schemaProperty(sch, k), root)
 		}
 		return x
 	case []any:
 		for i, c := range x {
-			x[i] = typeBySchema(c, schemaItems(sch))
+			x[i] = typeBySchema(c, schemaItems(sch), root)
 		}
 		return x
 	case string:
