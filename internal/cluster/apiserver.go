@@ -67,6 +67,9 @@ func (c *Cluster) RestartAPIServer(ctx context.Context) error {
 	if old == nil {
 		return fmt.Errorf("restart kube-apiserver: not running")
 	}
+	// Concurrent waits (AddNodes) must not take the planned exit for a crash.
+	c.restarting.Store(true)
+	defer c.restarting.Store(false)
 	// NOTE: a graceful apiserver shutdown waits for long-running requests for
 	// half a minute; a restart in tests need not be that polite.
 	if err := old.stop(3 * time.Second); err != nil {

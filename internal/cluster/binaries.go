@@ -17,8 +17,11 @@ import (
 // Versions of the components the local cluster runs. They must match the
 // modules pinned in tools/kube, tools/etcd and tools/kwok.
 const (
+	// KubeVersion is the version of kube-apiserver, -controller-manager and -scheduler.
 	KubeVersion = "v1.35.4"
+	// EtcdVersion is the version of etcd.
 	EtcdVersion = "v3.6.16"
+	// KwokVersion is the version of kwok.
 	KwokVersion = "v0.8.0"
 )
 

@@ -69,8 +69,10 @@ type Cluster struct {
 
 	nodesCreated atomic.Int64 // numbers node IPs
 
-	mu    sync.Mutex // serializes RestartAPIServer and Stop
-	state state
+	mu         sync.Mutex // serializes RestartAPIServer and Stop
+	procMu     sync.Mutex // guards state.Processes
+	restarting atomic.Bool
+	state      state
 }
 
 // state is what `down` and `status` need to find a detached cluster again.
@@ -267,6 +269,8 @@ func (c *Cluster) start(name, bin string, args []string) (*process, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.procMu.Lock()
+	defer c.procMu.Unlock()
 	replaced := false
 	for i, old := range c.state.Processes {
 		if old.Name == name {
@@ -279,8 +283,15 @@ func (c *Cluster) start(name, bin string, args []string) (*process, error) {
 	return p, nil
 }
 
+// processes returns the components in start order.
+func (c *Cluster) processes() []*process {
+	c.procMu.Lock()
+	defer c.procMu.Unlock()
+	return append([]*process(nil), c.state.Processes...)
+}
+
 func (c *Cluster) process(name string) *process {
-	for _, p := range c.state.Processes {
+	for _, p := range c.processes() {
 		if p.Name == name {
 			return p
 		}
@@ -290,7 +301,10 @@ func (c *Cluster) process(name string) *process {
 
 // componentsAlive fails as soon as a component has died, with its log's tail.
 func (c *Cluster) componentsAlive() error {
-	for _, p := range c.state.Processes {
+	for _, p := range c.processes() {
+		if p.Name == "kube-apiserver" && c.restarting.Load() {
+			continue
+		}
 		if err := p.exited(c.Dir); err != nil {
 			return err
 		}
@@ -299,7 +313,7 @@ func (c *Cluster) componentsAlive() error {
 }
 
 func (c *Cluster) running() bool {
-	for _, p := range c.state.Processes {
+	for _, p := range c.processes() {
 		if p.alive() {
 			return true
 		}
@@ -387,7 +401,9 @@ func containsHealthy(body string) bool {
 }
 
 func (c *Cluster) saveState() error {
+	c.procMu.Lock()
 	data, err := json.MarshalIndent(c.state, "", "  ")
+	c.procMu.Unlock()
 	if err != nil {
 		return err
 	}
@@ -434,7 +450,7 @@ type ComponentStatus struct {
 // Components lists the cluster's processes in start order.
 func (c *Cluster) Components() []ComponentStatus {
 	var out []ComponentStatus
-	for _, p := range c.state.Processes {
+	for _, p := range c.processes() {
 		s := ComponentStatus{Name: p.Name, Pid: p.Pid, Alive: p.alive(), Log: p.logPath(c.Dir)}
 		if s.Alive {
 			s.RSSKiB = p.rssKiB()
@@ -454,11 +470,12 @@ func (c *Cluster) Stop() error {
 	defer c.mu.Unlock()
 	grace := time.Duration(0)
 	if c.detach {
-		grace = 10 * time.Second // a named cluster's etcd may be kept one day
+		grace = 5 * time.Second // let etcd flush; the apiserver is killed after 5 s anyway
 	}
 	var errs []error
-	for i := len(c.state.Processes) - 1; i >= 0; i-- {
-		if err := c.state.Processes[i].stop(grace); err != nil {
+	procs := c.processes()
+	for i := len(procs) - 1; i >= 0; i-- {
+		if err := procs[i].stop(grace); err != nil {
 			errs = append(errs, err)
 		}
 	}

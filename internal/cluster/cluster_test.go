@@ -244,9 +244,23 @@ func TestCluster(t *testing.T) {
 		if n.Labels["pool"] != "infra" || len(n.Spec.Taints) != 1 || n.Spec.Taints[0].Key != "dedicated" {
 			t.Errorf("extra node labels %v taints %v", n.Labels, n.Spec.Taints)
 		}
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "on-extra", Labels: map[string]string{"app": "on-extra"}},
+			Spec: corev1.PodSpec{
+				NodeName:   "extra-0",
+				Containers: []corev1.Container{{Name: "main", Image: "registry.example/busybox:1.36"}},
+			},
+		}
+		if _, err := client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		waitPods(ctx, t, client, "app=on-extra", "pod Ready", func(pods []corev1.Pod) bool {
+			return len(pods) == 1 && podReady(pods[0])
+		})
 		if err := c.DeleteNodes(ctx, "extra-0"); err != nil {
 			t.Fatal(err)
 		}
+		waitPods(ctx, t, client, "app=on-extra", "pod of deleted node gone", func(pods []corev1.Pod) bool { return len(pods) == 0 })
 	})
 }
 

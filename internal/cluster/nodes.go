@@ -18,9 +18,12 @@ import (
 
 // Node shape: what every KWOK node reports.
 const (
-	NodeCPU    = "32"
+	// NodeCPU is every node's CPU capacity and allocatable.
+	NodeCPU = "32"
+	// NodeMemory is every node's memory capacity and allocatable.
 	NodeMemory = "256Gi"
-	NodePods   = "110"
+	// NodePods is every node's pod capacity and allocatable.
+	NodePods = "110"
 	// NodeTypeLabel is set to "kwok" on every node the harness creates.
 	NodeTypeLabel = "type"
 )
@@ -196,8 +199,9 @@ func nodeReady(n *corev1.Node, wanted []corev1.Taint) bool {
 	return true
 }
 
-// DeleteNodes deletes nodes and waits until they are gone. Their pods are
-// removed by the pod garbage collector of the controller manager.
+// DeleteNodes deletes nodes and waits until they are gone, then force-deletes
+// the pods bound to them, as the pod garbage collector of a real cluster
+// would (its own pass waits 40 s before it does).
 func (c *Cluster) DeleteNodes(ctx context.Context, names ...string) error {
 	for _, name := range names {
 		err := c.bulkClient.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{})
@@ -205,16 +209,29 @@ func (c *Cluster) DeleteNodes(ctx context.Context, names ...string) error {
 			return fmt.Errorf("delete node %s: %w", name, err)
 		}
 	}
-	return wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		for _, name := range names {
-			_, err := c.bulkClient.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-			if err == nil {
-				return false, nil
-			}
-			if !apierrors.IsNotFound(err) {
+			if _, err := c.bulkClient.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 				return false, nil
 			}
 		}
 		return true, nil
 	})
+	if err != nil {
+		return fmt.Errorf("wait for nodes to be deleted: %w", err)
+	}
+	zero := int64(0)
+	for _, name := range names {
+		pods, err := c.bulkClient.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + name})
+		if err != nil {
+			return fmt.Errorf("list pods of node %s: %w", name, err)
+		}
+		for _, p := range pods.Items {
+			err := c.bulkClient.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
+			if err != nil && !apierrors.IsNotFound(err) {
+				return fmt.Errorf("delete pod %s/%s of node %s: %w", p.Namespace, p.Name, name, err)
+			}
+		}
+	}
+	return nil
 }
