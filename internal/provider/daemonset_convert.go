@@ -21,9 +21,9 @@ import (
 // The schema mirrors the Kubernetes API: an attribute or block named
 // snake_case is the camelCase JSON field of the same name, a single nested
 // block is a JSON object and a list nested block a JSON array. jsonNames
-// lists the exceptions: repeated blocks are singular in HCL (`container {}`)
-// and plural in the API, and a few initialisms.
-var jsonNames = map[string]string{
+// and pluralNames list the exceptions: repeated blocks are singular in HCL
+// (`container {}`) and plural in the API, and a few initialisms.
+var pluralNames = map[string]string{
 	"container":          "containers",
 	"init_container":     "initContainers",
 	"port":               "ports",
@@ -33,17 +33,26 @@ var jsonNames = map[string]string{
 	"node_selector_term": "nodeSelectorTerms",
 	"http_header":        "httpHeaders",
 	"sysctl":             "sysctls",
-	"host_pid":           "hostPID",
-	"host_ipc":           "hostIPC",
-	"host_ip":            "hostIP",
-	"downward_api":       "downwardAPI",
+}
+
+var jsonNames = map[string]string{
+	"host_pid":     "hostPID",
+	"host_ipc":     "hostIPC",
+	"host_ip":      "hostIP",
+	"downward_api": "downwardAPI",
 }
 
 // intOrStringAttrs are string attributes whose API type is IntOrString: a
 // value that parses as an integer goes to the API as a number.
 var intOrStringAttrs = map[string]bool{"max_unavailable": true, "max_surge": true, "port": true}
 
-func jsonName(tf string) string {
+// jsonName is the API name of attribute or block tf; isList says whether it
+// is a list (the `port` blocks of a container are `ports`, the `port` of an
+// http_get is not).
+func jsonName(tf string, isList bool) string {
+	if n, ok := pluralNames[tf]; ok && isList {
+		return n
+	}
 	if n, ok := jsonNames[tf]; ok {
 		return n
 	}
@@ -100,7 +109,8 @@ func modelToJSON(v attr.Value, p path.Path, name string, unknown *[]path.Path) a
 		out := make(map[string]any, len(v.Attributes()))
 		for k, a := range v.Attributes() {
 			if j := modelToJSON(a, p.AtName(k), k, unknown); j != nil {
-				out[jsonName(k)] = j
+				_, isList := a.(basetypes.ListValue)
+				out[jsonName(k, isList)] = j
 			}
 		}
 		return out
@@ -125,7 +135,8 @@ func jsonToModel(j any, t attr.Type, name string) (attr.Value, error) {
 		}
 		vals := make(map[string]attr.Value, len(t.AttrTypes))
 		for k, at := range t.AttrTypes {
-			sub, present := m[jsonName(k)]
+			_, isList := at.(basetypes.ListType)
+			sub, present := m[jsonName(k, isList)]
 			if def, ok := schemaDefaults[name+"."+k]; ok && (!present || sub == nil) {
 				sub = def
 			}

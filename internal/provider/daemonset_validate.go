@@ -86,7 +86,7 @@ func (v *daemonSetValidator) quantities(doc map[string]any) {
 		}
 	}
 	for _, kind := range []string{"container", "init_container"} {
-		for i, c := range objectList(spec[jsonName(kind)]) {
+		for i, c := range objectList(spec[jsonName(kind, true)]) {
 			cp := podSpecPath.AtName(kind).AtListIndex(i)
 			res := dig(c, "resources")
 			for _, rk := range []string{"requests", "limits"} {
