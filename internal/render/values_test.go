@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -267,22 +268,11 @@ func TestSetTypedBySchemaRendersString(t *testing.T) {
 	for _, o := range res.Objects {
 		if o.Kind == "DaemonSet" {
 			ds := string(o.YAML)
-			if want := `image: "quay.io/prometheus/node-exporter:1234567"`; !contains(ds, want) {
+			if want := `image: "quay.io/prometheus/node-exporter:1234567"`; !strings.Contains(ds, want) {
 				t.Errorf("DaemonSet lacks %s:\n%s", want, ds)
 			}
 			return
 		}
 	}
 	t.Fatal("no DaemonSet rendered")
-}
-
-func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0) }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }

@@ -1,0 +1,210 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
+)
+
+func TestInstallOrderAndTypedObjects(t *testing.T) {
+	tests := []struct {
+		preset string
+		want   []string
+	}{
+		{"node-exporter", []string{"ServiceAccount/node-exporter", "Service/node-exporter", "DaemonSet/node-exporter"}},
+		{"fluent-bit", []string{"ServiceAccount/fluent-bit", "ClusterRole/fluent-bit", "ClusterRoleBinding/fluent-bit",
+			"ConfigMap/fluent-bit", "Service/fluent-bit", "DaemonSet/fluent-bit"}},
+		{"fluentd", []string{"ServiceAccount/fluentd", "ClusterRole/fluentd", "ClusterRoleBinding/fluentd",
+			"ConfigMap/fluentd-config", "DaemonSet/fluentd"}},
+		{"csi-node", []string{"ServiceAccount/csi-node-node", "ClusterRole/csi-node-node", "ClusterRoleBinding/csi-node-node",
+			"CSIDriver/csi.example.com", "DaemonSet/csi-node-node"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.preset, func(t *testing.T) {
+			res, err := Render(Request{Preset: tt.preset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, o := range res.Objects {
+				got = append(got, o.Kind+"/"+o.Name)
+				if !strings.HasPrefix(o.Source, tt.preset+"/") {
+					t.Errorf("%s/%s: Source = %q", o.Kind, o.Name, o.Source)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("objects (-want +got):\n%s", diff)
+			}
+			ds, ok := res.Objects[len(res.Objects)-1].Object.(*appsv1.DaemonSet)
+			if !ok {
+				t.Fatalf("last object is a %T, want *appsv1.DaemonSet", res.Objects[len(res.Objects)-1].Object)
+			}
+			if ds.Namespace == "" || len(ds.Spec.Template.Spec.Containers) == 0 {
+				t.Errorf("DaemonSet decoded without namespace or containers: %+v", ds.ObjectMeta)
+			}
+		})
+	}
+}
+
+// TestPresetFacts checks what each preset must carry from its upstream.
+func TestPresetFacts(t *testing.T) {
+	objects := func(t *testing.T, preset string) (*appsv1.DaemonSet, map[string]any) {
+		t.Helper()
+		res, err := Render(Request{Preset: preset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := map[string]any{}
+		var ds *appsv1.DaemonSet
+		for _, o := range res.Objects {
+			all[o.Kind] = o.Object
+			if d, ok := o.Object.(*appsv1.DaemonSet); ok {
+				ds = d
+			}
+		}
+		return ds, all
+	}
+	mounts := func(c corev1.Container) map[string]corev1.VolumeMount {
+		m := map[string]corev1.VolumeMount{}
+		for _, vm := range c.VolumeMounts {
+			m[vm.MountPath] = vm
+		}
+		return m
+	}
+	t.Run("node-exporter", func(t *testing.T) {
+		ds, _ := objects(t, "node-exporter")
+		spec := ds.Spec.Template.Spec
+		c := spec.Containers[0]
+		if !spec.HostNetwork || !spec.HostPID || c.Ports[0].HostPort != 9100 {
+			t.Errorf("hostNetwork=%v hostPID=%v hostPort=%d", spec.HostNetwork, spec.HostPID, c.Ports[0].HostPort)
+		}
+		if sc := spec.SecurityContext; sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot {
+			t.Error("pod is not non-root")
+		}
+		for _, p := range []string{"/host/proc", "/host/sys", "/host/root"} {
+			vm := mounts(c)[p]
+			if !vm.ReadOnly || vm.MountPropagation == nil || *vm.MountPropagation != corev1.MountPropagationHostToContainer {
+				t.Errorf("mount %s = %+v, want read-only HostToContainer", p, vm)
+			}
+		}
+	})
+	t.Run("csi-node", func(t *testing.T) {
+		ds, all := objects(t, "csi-node")
+		spec := ds.Spec.Template.Spec
+		if _, ok := all["CSIDriver"].(*storagev1.CSIDriver); !ok {
+			t.Error("no CSIDriver")
+		}
+		if !spec.HostNetwork || spec.PriorityClassName != "system-node-critical" ||
+			len(spec.Tolerations) != 1 || spec.Tolerations[0].Operator != corev1.TolerationOpExists || spec.Tolerations[0].Key != "" {
+			t.Errorf("hostNetwork=%v priority=%q tolerations=%v", spec.HostNetwork, spec.PriorityClassName, spec.Tolerations)
+		}
+		var names []string
+		for _, c := range spec.Containers {
+			names = append(names, c.Name)
+		}
+		if diff := cmp.Diff([]string{"liveness-probe", "node-driver-registrar", "driver"}, names); diff != "" {
+			t.Errorf("containers (-want +got):\n%s", diff)
+		}
+		driver := spec.Containers[2]
+		if driver.SecurityContext == nil || driver.SecurityContext.Privileged == nil || !*driver.SecurityContext.Privileged {
+			t.Error("driver is not privileged")
+		}
+		for _, p := range []string{"/var/lib/kubelet/pods", "/var/lib/kubelet/plugins"} {
+			if vm := mounts(driver)[p]; vm.MountPropagation == nil || *vm.MountPropagation != corev1.MountPropagationBidirectional {
+				t.Errorf("driver mount %s is not Bidirectional", p)
+			}
+		}
+		if spec.Containers[1].Lifecycle == nil || spec.Containers[1].Lifecycle.PreStop == nil {
+			t.Error("registrar has no preStop hook")
+		}
+		for _, v := range spec.Volumes {
+			if v.HostPath == nil || v.HostPath.Type == nil || *v.HostPath.Type != corev1.HostPathDirectoryOrCreate {
+				t.Errorf("volume %s is not a DirectoryOrCreate hostPath", v.Name)
+			}
+		}
+	})
+	t.Run("fluentd", func(t *testing.T) {
+		ds, _ := objects(t, "fluentd")
+		c := ds.Spec.Template.Spec.Containers[0]
+		if ds.Namespace != "kube-system" || c.Resources.Limits.Memory().String() != "200Mi" {
+			t.Errorf("namespace %q, memory limit %s", ds.Namespace, c.Resources.Limits.Memory())
+		}
+		if m := mounts(c); !m["/var/lib/docker/containers"].ReadOnly || m["/var/log"].Name == "" {
+			t.Errorf("mounts %v", m)
+		}
+	})
+	t.Run("fluent-bit", func(t *testing.T) {
+		ds, all := objects(t, "fluent-bit")
+		if _, ok := all["ConfigMap"].(*corev1.ConfigMap); !ok {
+			t.Fatal("no ConfigMap")
+		}
+		cfg := all["ConfigMap"].(*corev1.ConfigMap).Data["fluent-bit.conf"]
+		for _, s := range []string{"Path             /var/log/containers/*.log", "Name                kubernetes", "Name   stdout"} {
+			if !strings.Contains(cfg, s) {
+				t.Errorf("pipeline lacks %q", s)
+			}
+		}
+		if ds.Spec.Template.Annotations["checksum/config"] == "" {
+			t.Error("no config checksum on the pod template")
+		}
+	})
+}
+
+func TestUserPresetFolder(t *testing.T) {
+	dir := writePreset(t, map[string]string{
+		"values.schema.json": `{"type":"object","properties":{"image":{"type":"object","properties":{"tag":{"type":"string"}}}}}`,
+		"_helpers.tpl":       `{{ define "p.name" }}{{ .Release.Name }}-{{ .Preset.Name }}{{ end }}`,
+		"b.yaml":             configMapHead + "data:\n  tag: {{ .Values.image.tag | quote }}\n  kube: {{ .Capabilities.KubeVersion.Minor | quote }}\n",
+		"a.yaml":             "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ include \"p.name\" . }}\n  namespace: {{ .Release.Namespace }}\n---\n# only a comment\n",
+	})
+	res, err := Render(Request{Preset: dir, Name: "r", Namespace: "ns", Set: []string{"image.tag=007"}, KubeVersion: "1.31.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "---\n# Source: p/a.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: r-p\n  namespace: ns\n" +
+		"---\n# Source: p/b.yaml\n" + configMapHead + "data:\n  tag: \"007\"\n  kube: \"31\"\n"
+	if diff := cmp.Diff(want, string(res.Manifest)); diff != "" {
+		t.Errorf("manifest (-want +got):\n%s", diff)
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	var names []string
+	for _, p := range List() {
+		names = append(names, p.Name)
+		if p.Version == "" || p.Description == "" || p.Namespace == "" {
+			t.Errorf("preset %s lacks version, description or namespace: %+v", p.Name, p)
+		}
+	}
+	if diff := cmp.Diff([]string{"csi-node", "fluent-bit", "fluentd", "node-exporter"}, names); diff != "" {
+		t.Errorf("List (-want +got):\n%s", diff)
+	}
+	if _, err := DefaultValues("nope"); err == nil || err.Error() != `unknown preset "nope": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter) or a preset folder` {
+		t.Errorf("DefaultValues(nope) error = %v", err)
+	}
+	if b, err := Schema("fluentd"); err != nil || !strings.Contains(string(b), `"elasticsearch"`) {
+		t.Errorf("Schema(fluentd) = %.80s, %v", b, err)
+	}
+}
+
+// BenchmarkRender renders each preset with its defaults in-process.
+func BenchmarkRender(b *testing.B) {
+	for _, p := range List() {
+		b.Run(p.Name, func(b *testing.B) {
+			req := Request{Preset: p.Name, Set: []string{"priorityClassName=system-node-critical"}}
+			if _, err := Render(req); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Render(req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
