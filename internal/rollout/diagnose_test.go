@@ -1,0 +1,179 @@
+package rollout
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func waitingPod(name, node, reason, msg string) *corev1.Pod {
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default", CreationTimestamp: metav1.NewTime(t0)},
+		Spec:       corev1.PodSpec{NodeName: node},
+		Status: corev1.PodStatus{
+			Phase:      corev1.PodPending,
+			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, LastTransitionTime: metav1.NewTime(t0.Add(time.Second))}},
+			ContainerStatuses: []corev1.ContainerStatus{
+				{Name: "logd", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: msg}}},
+			},
+		},
+	}
+}
+
+func TestPodProblem(t *testing.T) {
+	crash := waitingPod("logd-c", "n1", "CrashLoopBackOff", "back-off 40s")
+	crash.Status.Phase = corev1.PodRunning
+	crash.Status.ContainerStatuses[0].LastTerminationState.Terminated = &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error", Message: "boom"}
+	unschedulable := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "logd-u", CreationTimestamp: metav1.NewTime(t0)},
+		Spec: corev1.PodSpec{Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchFields: []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{"n2"}}},
+			}}},
+		}}},
+		Status: corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{
+			Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable",
+			Message: "0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.", LastTransitionTime: metav1.NewTime(t0),
+		}}},
+	}
+	deleting := waitingPod("logd-d", "n1", "InvalidImageName", "")
+	deleting.DeletionTimestamp = &metav1.Time{Time: t0}
+	tests := []struct {
+		name   string
+		pod    *corev1.Pod
+		want   problem
+		wantOK bool
+	}{
+		{
+			name:   "invalid image name is fatal at once",
+			pod:    waitingPod("logd-a", "n1", "InvalidImageName", `couldn't parse image name "A:B:C"`),
+			want:   problem{stuck: StuckPod{Node: "n1", Pod: "logd-a", Phase: "Pending", Container: "logd", Reason: "InvalidImageName", Message: `couldn't parse image name "A:B:C"`}, fatal: true, since: t0.Add(time.Second)},
+			wantOK: true,
+		},
+		{
+			name:   "image pull error waits for the grace period",
+			pod:    waitingPod("logd-b", "n1", "ErrImagePull", "not found"),
+			want:   problem{stuck: StuckPod{Node: "n1", Pod: "logd-b", Phase: "Pending", Container: "logd", Reason: "ErrImagePull", Message: "not found"}, since: t0.Add(time.Second)},
+			wantOK: true,
+		},
+		{
+			name:   "crash loop reports the last termination",
+			pod:    crash,
+			want:   problem{stuck: StuckPod{Node: "n1", Pod: "logd-c", Phase: "Running", Container: "logd", Reason: "CrashLoopBackOff", Message: "last exit code 1 (Error): boom"}, since: t0.Add(time.Second)},
+			wantOK: true,
+		},
+		{
+			name: "host port conflict is fatal and names the target node",
+			pod:  unschedulable,
+			want: problem{stuck: StuckPod{Node: "n2", Pod: "logd-u", Phase: "Pending", Reason: "Unschedulable",
+				Message: "0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports."}, fatal: true, since: t0},
+			wantOK: true,
+		},
+		{
+			name: "container creating is no problem",
+			pod:  waitingPod("logd-e", "n1", "ContainerCreating", ""),
+		},
+		{
+			name: "a pod being deleted is no problem",
+			pod:  deleting,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := podProblem(tt.pod)
+			if ok != tt.wantOK {
+				t.Fatalf("podProblem() ok = %v, want %v", ok, tt.wantOK)
+			}
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(problem{})); diff != "" {
+				t.Errorf("podProblem() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDiagnose lists pods from a fake clientset: only pods of the current
+// template on Ready nodes count as stuck, pods in their grace period set the
+// next check, and pods of other owners are ignored.
+func TestDiagnose(t *testing.T) {
+	ds := &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "logd", UID: "ds-uid",
+			Annotations: map[string]string{templateGenerationAnnotation: "2"}},
+		Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "logd"}}},
+	}
+	owned := func(p *corev1.Pod, gen string) *corev1.Pod {
+		p.Labels = map[string]string{"app": "logd", templateGenerationLabel: gen}
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: "logd", UID: "ds-uid", Controller: new(true)}}
+		return p
+	}
+	node := func(name string, ready corev1.ConditionStatus) *corev1.Node {
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: ready}}}}
+	}
+	stranger := waitingPod("other", "n1", "InvalidImageName", "")
+	stranger.Labels = map[string]string{"app": "logd"}
+	objs := []runtime.Object{
+		owned(waitingPod("logd-1", "n1", "InvalidImageName", "bad name"), "2"),
+		owned(waitingPod("logd-2", "n2", "ErrImagePull", "not found"), "2"),
+		owned(waitingPod("logd-3", "n3", "InvalidImageName", "bad name"), "2"),
+		owned(waitingPod("logd-4", "n4", "InvalidImageName", "old template"), "1"),
+		stranger,
+		node("n1", corev1.ConditionTrue), node("n2", corev1.ConditionTrue), node("n3", corev1.ConditionUnknown), node("n4", corev1.ConditionTrue),
+	}
+	c := &Client{Clientset: fake.NewClientset(objs...), Now: func() time.Time { return t0.Add(10 * time.Second) }}
+	d, err := c.diagnose(context.Background(), ds, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStuck := []StuckPod{{Node: "n1", Pod: "logd-1", Phase: "Pending", Container: "logd", Reason: "InvalidImageName", Message: "bad name"}}
+	if diff := cmp.Diff(wantStuck, d.stuck); diff != "" {
+		t.Errorf("stuck mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"n3"}, d.notReadyNodes); diff != "" {
+		t.Errorf("notReadyNodes mismatch (-want +got):\n%s", diff)
+	}
+	if want := t0.Add(31 * time.Second); !d.nextExpiry.Equal(want) {
+		t.Errorf("nextExpiry = %v, want %v", d.nextExpiry, want)
+	}
+	var reported []string
+	for _, s := range d.report {
+		reported = append(reported, s.Pod+" "+s.Reason)
+	}
+	want := []string{"logd-1 InvalidImageName", "logd-2 ErrImagePull", "logd-3 NodeNotReady", "logd-4 InvalidImageName"}
+	if diff := cmp.Diff(want, reported); diff != "" {
+		t.Errorf("report mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestNotConvergedErrorMessage(t *testing.T) {
+	stuck := make([]StuckPod, 0, 12)
+	for i := range 12 {
+		stuck = append(stuck, StuckPod{Node: cmpNode(i), Pod: "logd-" + cmpNode(i), Phase: "Pending", Container: "logd", Reason: "ErrImagePull", Message: "not found"})
+	}
+	w := &waiter{namespace: "default", name: "logd"}
+	e := w.notConverged(testDaemonSet(2, false, appsv1.DaemonSetStatus{ObservedGeneration: 2, DesiredNumberScheduled: 12, CurrentNumberScheduled: 12}), "stuck", stuck, nil)
+	if len(e.Stuck) != 10 || e.More != 2 {
+		t.Fatalf("Stuck = %d, More = %d; want 10 and 2", len(e.Stuck), e.More)
+	}
+	want := "daemonset default/logd cannot converge: pods of its current template are stuck (generation 2, status of generation 2: " +
+		"12 desired, 12 scheduled, 0 updated, 0 ready, 0 available, 0 misscheduled)\n" +
+		"waiting for 0/12 updated, 0/12 ready, 0/12 available\n" +
+		"  node n00: pod logd-n00 (Pending), container logd: ErrImagePull: not found\n"
+	if got := e.Error(); len(got) < len(want) || got[:len(want)] != want {
+		t.Errorf("Error() starts\n%s\nwant\n%s", got, want)
+	}
+	if got := e.Error(); !strings.Contains(got, "\n  and 2 more\n") || !strings.Contains(got, "fail_fast = false") {
+		t.Errorf("Error() = %s\nwant \"and 2 more\" and the fail-fast hint", got)
+	}
+}
+
+func cmpNode(i int) string { return "n" + string(rune('0'+i/10)) + string(rune('0'+i%10)) }
