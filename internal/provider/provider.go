@@ -227,6 +227,7 @@ func (p *kubedaemonProvider) Resources(_ context.Context) []func() resource.Reso
 		NewNodeLabelsResource,
 		NewDaemonSetResource,
 		NewNodeTaintsResource,
+		NewPresetResource,
 	}
 }
 
@@ -234,5 +235,6 @@ func (p *kubedaemonProvider) DataSources(_ context.Context) []func() datasource.
 	return []func() datasource.DataSource{
 		NewNodesDataSource,
 		NewPlacementDataSource,
+		NewPresetDataSource,
 	}
 }

@@ -1,0 +1,285 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
+)
+
+// presetInventory is what a kubedaemon_preset does in the cluster: it
+// applies, checks, reads back and deletes the objects of one inventory.
+type presetInventory struct {
+	rc *rollout.Client
+	// id is the inventory's namespace/name, the value of the inventory
+	// annotation on each of its objects.
+	id string
+}
+
+// resourceFor returns the dynamic client of an entry's kind and namespace.
+func (inv presetInventory) resourceFor(e presetEntry) (dynamic.ResourceInterface, schema.GroupVersionKind, string, error) {
+	_, ns, name, err := parsePresetObjectKey(e.Key)
+	if err != nil {
+		return nil, schema.GroupVersionKind{}, "", err
+	}
+	gvk, err := presetGVK(e.YAML)
+	if err != nil {
+		return nil, gvk, "", fmt.Errorf("object %s: %w", e.Key, err)
+	}
+	mapping, err := inv.rc.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return nil, gvk, "", fmt.Errorf("object %s: the cluster does not serve %s: %w", e.Key, gvk, err)
+	}
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		return inv.rc.Dynamic.Resource(mapping.Resource).Namespace(ns), gvk, name, nil
+	}
+	return inv.rc.Dynamic.Resource(mapping.Resource), gvk, name, nil
+}
+
+// get reads an entry's object; nil when it does not exist.
+func (inv presetInventory) get(ctx context.Context, e presetEntry) (*unstructured.Unstructured, error) {
+	ri, _, name, err := inv.resourceFor(e)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := ri.Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", e.Key, err)
+	}
+	return obj, nil
+}
+
+// owns reports whether obj carries this inventory's annotation.
+func (inv presetInventory) owns(obj *unstructured.Unstructured) bool {
+	return obj.GetAnnotations()[presetInventoryAnnotation] == inv.id
+}
+
+// ensureNamespace creates the namespace when it does not exist.
+func (inv presetInventory) ensureNamespace(ctx context.Context, name string) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: name, Labels: map[string]string{presetManagedByLabel: presetManagedByValue},
+	}}
+	_, err := inv.rc.Clientset.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{FieldManager: inv.rc.FieldManager})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create namespace %s: %w", name, err)
+	}
+	return nil
+}
+
+// checkOwnership adds one error per object that exists without this
+// inventory's annotation: someone else's object is never overwritten.
+func (inv presetInventory) checkOwnership(ctx context.Context, entries []presetEntry, diags *diag.Diagnostics) {
+	for _, e := range entries {
+		obj, err := inv.get(ctx, e)
+		if err != nil {
+			diags.AddError("Cannot Read Object", err.Error())
+			continue
+		}
+		if obj == nil || inv.owns(obj) {
+			continue
+		}
+		owner := "no kubedaemon inventory (created by hand or by another tool)"
+		if other := obj.GetAnnotations()[presetInventoryAnnotation]; other != "" {
+			owner = fmt.Sprintf("the inventory of kubedaemon_preset %q", other)
+		}
+		diags.AddAttributeError(path.Root("force_conflicts"), "Object Owned By Someone Else",
+			fmt.Sprintf("%s already exists and belongs to %s, so this kubedaemon_preset (%s) does not overwrite "+
+				"it; nothing was applied. Delete or rename that object, give this release another name or "+
+				"namespace, or set force_conflicts = true to take it over.", e.Key, owner, inv.id))
+	}
+}
+
+// applyAll server-side applies each entry in order and returns how many it
+// applied; it stops at the first failure.
+func (inv presetInventory) applyAll(ctx context.Context, entries []presetEntry, diags *diag.Diagnostics) int {
+	for i, e := range entries {
+		obj, err := presetApplyObject(e.Key, e.YAML, inv.id)
+		if err != nil {
+			diags.AddError("Invalid Object", err.Error())
+			return i
+		}
+		// NOTE: Force is safe here: the ownership check has passed (or
+		// force_conflicts asked for it), and forcing is what puts back
+		// fields that someone changed on our own objects (drift).
+		if _, err := inv.rc.Apply(ctx, obj, rollout.ApplyOptions{Force: true}); err != nil {
+			detail := err.Error()
+			if apierrors.IsNotFound(err) && obj.GetNamespace() != "" {
+				detail += fmt.Sprintf("\n\nDoes namespace %q exist? Set create_namespace = true to create it.", obj.GetNamespace())
+			}
+			diags.AddError("Cannot Apply Object", fmt.Sprintf("%s (object %d of %d).\n\nOriginal Error: %s", e.Key, i+1, len(entries), detail))
+			return i
+		}
+		tflog.Debug(ctx, "applied", map[string]any{"object": e.Key})
+	}
+	return len(entries)
+}
+
+// prune deletes, in reverse install order, each entry of old that keep does
+// not hold and that still carries this inventory's annotation.
+func (inv presetInventory) prune(ctx context.Context, old, keep []presetEntry, propagation string, diags *diag.Diagnostics) {
+	kept := make(map[string]bool, len(keep))
+	for _, e := range keep {
+		kept[e.Key] = true
+	}
+	for i := len(old) - 1; i >= 0; i-- {
+		e := old[i]
+		if kept[e.Key] {
+			continue
+		}
+		obj, err := inv.get(ctx, e)
+		if err != nil {
+			diags.AddError("Cannot Delete Object", err.Error())
+			continue
+		}
+		if obj == nil {
+			continue
+		}
+		if !inv.owns(obj) {
+			diags.AddWarning("Object Left In Place",
+				fmt.Sprintf("%s no longer carries the inventory annotation of %s, so it was not deleted.", e.Key, inv.id))
+			continue
+		}
+		_, gvk, name, _ := inv.resourceFor(e)
+		err = inv.rc.Delete(ctx, gvk, obj.GetNamespace(), name, rollout.DeleteOptions{Propagation: metav1.DeletionPropagation(propagation)})
+		if err != nil {
+			diags.AddError("Cannot Delete Object", err.Error())
+			continue
+		}
+		tflog.Debug(ctx, "deleted", map[string]any{"object": e.Key})
+	}
+}
+
+// wait waits for each DaemonSet ("namespace/name") to converge.
+func (inv presetInventory) wait(ctx context.Context, daemonSets []string, failFast bool, diags *diag.Diagnostics) {
+	for _, key := range daemonSets {
+		ns, name, _ := strings.Cut(key, "/")
+		res, err := inv.rc.WaitDaemonSet(ctx, ns, name, rollout.WaitOptions{
+			FailFast: failFast,
+			Progress: func(line string) { tflog.Info(ctx, line) },
+		})
+		if err != nil {
+			var nc *rollout.NotConvergedError
+			summary := "Cannot Wait For DaemonSet"
+			if errors.As(err, &nc) {
+				summary = "DaemonSet Did Not Converge"
+			}
+			diags.AddError(summary, fmt.Sprintf("%s\n\nThe objects were applied; fix the cause (e.g. the image in "+
+				"values) and apply again. Set wait = false to return without waiting.", err))
+			continue
+		}
+		for _, w := range res.Warnings {
+			diags.AddWarning("DaemonSet Converged With Warnings", key+": "+w)
+		}
+	}
+}
+
+// refresh reads every entry back: an object that is gone, or that is no
+// longer ours, leaves the inventory; one whose managed fields changed gets
+// its drift noted in its YAML.
+func (inv presetInventory) refresh(ctx context.Context, entries []presetEntry) ([]presetEntry, error) {
+	out := make([]presetEntry, 0, len(entries))
+	for _, e := range entries {
+		obj, err := inv.get(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		if obj == nil || !inv.owns(obj) {
+			tflog.Info(ctx, "object gone from the cluster or taken over; the plan re-creates it", map[string]any{"object": e.Key})
+			continue
+		}
+		applied := stripDrift(e.YAML)
+		drift, err := presetDrift(applied, obj.Object)
+		if err != nil {
+			return nil, fmt.Errorf("compare %s: %w", e.Key, err)
+		}
+		out = append(out, presetEntry{Key: e.Key, YAML: presetDriftYAML(applied, drift)})
+	}
+	return out, nil
+}
+
+// stripDrift removes the drift comments a previous refresh added.
+func stripDrift(doc string) string {
+	for strings.HasPrefix(doc, "# drift: ") {
+		_, rest, ok := strings.Cut(doc, "\n")
+		if !ok {
+			return ""
+		}
+		doc = rest
+	}
+	return doc
+}
+
+// discover finds the objects of the inventory in the cluster (import): every
+// listable kind is listed by the managed-by label and filtered by the
+// inventory annotation; each object's YAML is the one it was applied with.
+func (inv presetInventory) discover(ctx context.Context) ([]presetEntry, error) {
+	lists, err := inv.rc.Clientset.Discovery().ServerPreferredResources()
+	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
+		return nil, fmt.Errorf("discover the cluster's kinds: %w", err)
+	}
+	sel := presetManagedByLabel + "=" + presetManagedByValue
+	var keys []string
+	yamlOf := map[string]string{}
+	for _, l := range lists {
+		gv, err := schema.ParseGroupVersion(l.GroupVersion)
+		if err != nil {
+			continue
+		}
+		for _, r := range l.APIResources {
+			if strings.Contains(r.Name, "/") || !hasVerb(r.Verbs, "list") {
+				continue
+			}
+			items, err := inv.rc.Dynamic.Resource(gv.WithResource(r.Name)).List(ctx, metav1.ListOptions{LabelSelector: sel})
+			if err != nil {
+				if apierrors.IsForbidden(err) || apierrors.IsNotFound(err) || apierrors.IsMethodNotSupported(err) {
+					continue
+				}
+				return nil, fmt.Errorf("list %s: %w", r.Name, err)
+			}
+			for i := range items.Items {
+				o := &items.Items[i]
+				applied := o.GetAnnotations()[presetAppliedAnnotation]
+				if !inv.owns(o) || applied == "" {
+					continue
+				}
+				key := presetObjectKey(r.Kind, o.GetNamespace(), o.GetName())
+				if _, dup := yamlOf[key]; !dup {
+					keys = append(keys, key)
+				}
+				yamlOf[key] = applied
+			}
+		}
+	}
+	sortInventory(keys)
+	out := make([]presetEntry, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, presetEntry{Key: k, YAML: yamlOf[k]})
+	}
+	return out, nil
+}
+
+func hasVerb(verbs []string, verb string) bool {
+	for _, v := range verbs {
+		if v == verb {
+			return true
+		}
+	}
+	return false
+}

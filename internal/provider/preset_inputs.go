@@ -1,0 +1,281 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/render"
+)
+
+// presetSetTypes are the allowed values of a set block's type: auto parses
+// the value as --set does, string keeps it a string (--set-string), json
+// parses it as JSON (--set-json).
+var presetSetTypes = []string{"auto", "string", "json"}
+
+// presetInputs are the attributes the data source and the resource share.
+type presetInputs struct {
+	Preset    types.String `tfsdk:"preset"`
+	Name      types.String `tfsdk:"name"`
+	Namespace types.String `tfsdk:"namespace"`
+	Values    types.List   `tfsdk:"values"`
+	// Set holds presetSetModel objects; a types.List keeps a config without
+	// set blocks exactly as Terraform sent it.
+	Set types.List `tfsdk:"set"`
+}
+
+// presetSetModel is one set block.
+type presetSetModel struct {
+	Name  types.String `tfsdk:"name"`
+	Value types.String `tfsdk:"value"`
+	Type  types.String `tfsdk:"type"`
+}
+
+// Descriptions of the shared attributes, one place for both schemas.
+const (
+	presetPresetDescription = "A built-in preset (`fluent-bit`, `fluentd`, `node-exporter`, `csi-node`) or the " +
+		"path of a preset folder (`preset.yaml`, `values.yaml`, optional `values.schema.json` and templates), " +
+		"e.g. `\"${path.module}/presets/log-compressor\"`."
+	presetNameDescription = "Release name: the base of every object's name (`.Release.Name`). Defaults to the " +
+		"preset's name."
+	presetNamespaceDescription = "Namespace of the preset's objects (`.Release.Namespace`). Defaults to the " +
+		"preset's namespace (from its `preset.yaml`), or `default`."
+	presetValuesDescription = "Values documents (YAML or JSON maps, e.g. `yamlencode({...})` or `file(\"values.yaml\")`), " +
+		"merged in order over the preset's defaults: maps merge, lists and scalars replace, `null` deletes a default."
+	presetSetDescription = "One value at a values path, applied after `values`, as `helm --set`: e.g. " +
+		"`name = \"image.tag\"`, `value = \"v1.9.1\"`."
+	presetSetNameDescription  = "Values path, e.g. `image.tag`, `tolerations[0].key` or `podAnnotations.example\\.com/team`."
+	presetSetValueDescription = "The value, read according to `type`."
+)
+
+// presetSetTypeDescription documents the type attribute of a set block.
+func presetSetTypeDescription() string {
+	return "How `value` is read: `auto` (as `--set`: `true`, numbers and `null` become those types), " +
+		"`string` (always a string, as `--set-string`), `json` (a JSON value, as `--set-json`). One of " +
+		quotedList(presetSetTypes) + ". Defaults to `auto`."
+}
+
+// quotedList is `a`, `b`, `c` for descriptions.
+func quotedList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = "`" + s + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// known reports whether every input is known, that is whether the preset
+// can be rendered now (at plan time, values computed from other resources may
+// not be).
+func (in presetInputs) known(ctx context.Context) bool {
+	if in.Preset.IsUnknown() || in.Name.IsUnknown() || in.Namespace.IsUnknown() || in.Values.IsUnknown() || in.Set.IsUnknown() {
+		return false
+	}
+	for _, v := range in.Values.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	var sets []presetSetModel
+	if diags := in.Set.ElementsAs(ctx, &sets, false); diags.HasError() {
+		return false
+	}
+	for _, s := range sets {
+		if s.Name.IsUnknown() || s.Value.IsUnknown() || s.Type.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+// presetRequest is a render request and where each --set came from.
+type presetRequest struct {
+	render.Request
+	// blockOf maps "set[i]", "set-string[i]" and "set-json[i]" to the index
+	// of the set block that wrote the expression.
+	blockOf map[string]int
+}
+
+// toRequest converts the inputs; a null type is auto.
+func (in presetInputs) toRequest(ctx context.Context, diags *diag.Diagnostics) presetRequest {
+	req := presetRequest{
+		Request: render.Request{
+			Preset:    in.Preset.ValueString(),
+			Name:      in.Name.ValueString(),
+			Namespace: in.Namespace.ValueString(),
+		},
+		blockOf: map[string]int{},
+	}
+	var docs []types.String
+	diags.Append(in.Values.ElementsAs(ctx, &docs, false)...)
+	for _, d := range docs {
+		req.ValuesYAML = append(req.ValuesYAML, []byte(d.ValueString()))
+	}
+	var sets []presetSetModel
+	diags.Append(in.Set.ElementsAs(ctx, &sets, false)...)
+	for i, s := range sets {
+		expr := s.Name.ValueString() + "=" + s.Value.ValueString()
+		switch s.Type.ValueString() {
+		case "string":
+			req.blockOf["set-string["+strconv.Itoa(len(req.SetString))+"]"] = i
+			req.SetString = append(req.SetString, expr)
+		case "json":
+			req.blockOf["set-json["+strconv.Itoa(len(req.SetJSON))+"]"] = i
+			req.SetJSON = append(req.SetJSON, expr)
+		default:
+			req.blockOf["set["+strconv.Itoa(len(req.Set))+"]"] = i
+			req.Set = append(req.Set, expr)
+		}
+	}
+	return req
+}
+
+// renderPreset renders the request, turning errors into diagnostics on the
+// attribute at fault. It returns nil when rendering failed.
+func renderPreset(req presetRequest, diags *diag.Diagnostics) *render.Result {
+	res, err := render.Render(req.Request)
+	if err != nil {
+		addRenderErrors(req, err, diags)
+		return nil
+	}
+	return res
+}
+
+// sourceIndex matches "values[3]" and "set-string[0]".
+var sourceIndex = regexp.MustCompile(`^(values|set|set-string|set-json)\[(\d+)\]$`)
+
+// addRenderErrors adds one diagnostic per error: a values error on the values
+// element or set block that set the value, a template error on preset.
+func addRenderErrors(req presetRequest, err error, diags *diag.Diagnostics) {
+	for _, e := range flattenErrors(err) {
+		var ve *render.ValuesError
+		var te *render.TemplateError
+		switch {
+		case errors.As(e, &ve):
+			addValuesError(req, ve, diags)
+		case errors.As(e, &te):
+			detail := fmt.Sprintf("Preset %q does not render: %s", req.Preset, te)
+			if te.ValuesPath != "" {
+				detail += fmt.Sprintf("\n\nThe failing expression reads the value %q: check it in values or set.", te.ValuesPath)
+			}
+			diags.AddAttributeError(path.Root("preset"), "Cannot Render Preset", detail)
+		default:
+			diags.AddAttributeError(path.Root("preset"), "Cannot Render Preset",
+				fmt.Sprintf("Preset %q does not render. Check the preset name or folder, or the templates of the "+
+					"folder.\n\nOriginal Error: %s", req.Preset, e))
+		}
+	}
+}
+
+// addValuesError points a values error at its input.
+func addValuesError(req presetRequest, ve *render.ValuesError, diags *diag.Diagnostics) {
+	at := "the values"
+	if ve.Path != "" {
+		at = fmt.Sprintf("the value at %q", ve.Path)
+	}
+	m := sourceIndex.FindStringSubmatch(ve.Source)
+	if m == nil {
+		// The preset's own defaults are at fault: nothing the user wrote.
+		diags.AddAttributeError(path.Root("preset"), "Invalid Preset Defaults",
+			fmt.Sprintf("The defaults of preset %q are invalid (%s): %s. Fix the preset's values.yaml.", req.Preset, at, ve.Msg))
+		return
+	}
+	i, _ := strconv.Atoi(m[2])
+	if m[1] == "values" {
+		diags.AddAttributeError(path.Root("values").AtListIndex(i), "Invalid Preset Value",
+			fmt.Sprintf("values[%d]: %s is invalid: %s.", i, at, ve.Msg))
+		return
+	}
+	block, ok := req.blockOf[ve.Source]
+	if !ok {
+		diags.AddAttributeError(path.Root("set"), "Invalid Preset Value", fmt.Sprintf("%s: %s is invalid: %s.", ve.Source, at, ve.Msg))
+		return
+	}
+	diags.AddAttributeError(path.Root("set").AtListIndex(block), "Invalid Preset Value",
+		fmt.Sprintf("The set block %d (name %q) makes %s invalid: %s.", block, nameOfSet(req, ve.Source), at, ve.Msg))
+}
+
+// nameOfSet returns the values path a --set expression of the request names.
+func nameOfSet(req presetRequest, source string) string {
+	m := sourceIndex.FindStringSubmatch(source)
+	if m == nil {
+		return ""
+	}
+	i, _ := strconv.Atoi(m[2])
+	list := req.Set
+	switch m[1] {
+	case "set-string":
+		list = req.SetString
+	case "set-json":
+		list = req.SetJSON
+	}
+	if i >= len(list) {
+		return ""
+	}
+	name, _, _ := strings.Cut(list[i], "=")
+	return name
+}
+
+// flattenErrors unwraps errors.Join trees into their leaves.
+func flattenErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flattenErrors(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// releaseOf returns the release name and namespace a request renders with:
+// the request's own, or the preset's defaults, as render does.
+func releaseOf(req render.Request) (name, namespace string, err error) {
+	info, err := presetInfo(req.Preset)
+	if err != nil {
+		return "", "", err
+	}
+	name, namespace = req.Name, req.Namespace
+	if name == "" {
+		name = info.Name
+	}
+	if namespace == "" {
+		namespace = info.Namespace
+	}
+	if namespace == "" {
+		namespace = "default"
+	}
+	return name, namespace, nil
+}
+
+// presetInfo reads a preset's metadata: a built-in's from the registry, a
+// folder's from its preset.yaml.
+func presetInfo(preset string) (render.PresetInfo, error) {
+	for _, p := range render.List() {
+		if p.Name == preset {
+			return p, nil
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(preset, "preset.yaml"))
+	if err != nil {
+		return render.PresetInfo{}, fmt.Errorf("read preset %q: %w", preset, err)
+	}
+	var info render.PresetInfo
+	if err := yaml.Unmarshal(b, &info); err != nil {
+		return render.PresetInfo{}, fmt.Errorf("preset %q: preset.yaml: %w", preset, err)
+	}
+	return info, nil
+}
+
+// pathPreset is the preset attribute, where preset-level errors point.
+var pathPreset = path.Root("preset")

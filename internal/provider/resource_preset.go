@@ -1,0 +1,439 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*presetResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*presetResource)(nil)
+	_ resource.ResourceWithImportState = (*presetResource)(nil)
+)
+
+// presetDeletePropagations are the allowed values of delete_propagation.
+var presetDeletePropagations = []string{"Foreground", "Background", "Orphan"}
+
+// Default timeouts of the resource's operations.
+const (
+	presetDefaultApplyTimeout  = 10 * time.Minute
+	presetDefaultDeleteTimeout = 5 * time.Minute
+)
+
+// NewPresetResource returns the kubedaemon_preset resource.
+func NewPresetResource() resource.Resource {
+	return &presetResource{}
+}
+
+// presetResource installs a rendered preset and keeps an inventory of it.
+type presetResource struct {
+	data *providerData
+}
+
+type presetResourceModel struct {
+	ID                types.String   `tfsdk:"id"`
+	Preset            types.String   `tfsdk:"preset"`
+	Name              types.String   `tfsdk:"name"`
+	Namespace         types.String   `tfsdk:"namespace"`
+	Values            types.List     `tfsdk:"values"`
+	Set               types.List     `tfsdk:"set"`
+	CreateNamespace   types.Bool     `tfsdk:"create_namespace"`
+	Wait              types.Bool     `tfsdk:"wait"`
+	FailFast          types.Bool     `tfsdk:"fail_fast"`
+	ForceConflicts    types.Bool     `tfsdk:"force_conflicts"`
+	DeletePropagation types.String   `tfsdk:"delete_propagation"`
+	Objects           types.Map      `tfsdk:"objects"`
+	Inventory         types.List     `tfsdk:"inventory"`
+	Manifest          types.String   `tfsdk:"manifest"`
+	DaemonSets        types.List     `tfsdk:"daemonsets"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *presetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_preset"
+}
+
+func (r *presetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = presetResourceSchemaV0(ctx)
+}
+
+// presetResourceSchemaV0 is the resource's schema.
+func presetResourceSchemaV0(ctx context.Context) schema.Schema {
+	attrs := presetInputAttributesV0()
+	attrs["id"] = schema.StringAttribute{
+		Computed: true, MarkdownDescription: "`namespace/name`: the inventory's identity, what `terraform import` takes.",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+	attrs["create_namespace"] = schema.BoolAttribute{
+		Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+		MarkdownDescription: "Create `namespace` when it does not exist. The namespace is not part of the " +
+			"inventory: destroy leaves it, as `helm install --create-namespace` does. Defaults to `false`.",
+	}
+	attrs["wait"] = schema.BoolAttribute{
+		Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+		MarkdownDescription: "Wait until every DaemonSet of the preset runs its current template, ready and " +
+			"available, on every node it should, before apply returns. Defaults to `true`.",
+	}
+	attrs["fail_fast"] = schema.BoolAttribute{
+		Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+		MarkdownDescription: "Stop waiting as soon as a pod cannot start (image pull errors, crash loops, " +
+			"unschedulable pods) instead of waiting for the timeout. Defaults to `true`.",
+	}
+	attrs["force_conflicts"] = schema.BoolAttribute{
+		Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+		MarkdownDescription: "Take over objects of the same kind and name that exist but are not in this " +
+			"resource's inventory (created by hand or by another tool or release). Defaults to `false`: such " +
+			"an object fails the apply, named, and is left untouched.",
+	}
+	attrs["delete_propagation"] = schema.StringAttribute{
+		Optional: true, Computed: true, Default: stringdefault.StaticString("Foreground"),
+		MarkdownDescription: "How DaemonSet pods go when an object is deleted (destroy, or an object a new render " +
+			"no longer produces): `Foreground` waits until they are gone, `Background` lets the garbage collector " +
+			"remove them later, `Orphan` keeps them running. One of " + quotedList(presetDeletePropagations) +
+			". Defaults to `Foreground`.",
+		Validators: []validator.String{stringvalidator.OneOf(presetDeletePropagations...)},
+	}
+	attrs["objects"] = schema.MapAttribute{
+		Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "The rendered objects, rendered at plan time, as YAML keyed by `kind/namespace/name` " +
+			"(empty namespace for cluster-scoped kinds): the plan shows which objects are created, changed or " +
+			"deleted. A refresh that finds an object changed in the cluster prefixes its YAML with one " +
+			"`# drift:` comment per changed field, so the plan shows the drift that apply puts back.",
+	}
+	attrs["inventory"] = schema.ListAttribute{
+		Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "The keys of `objects` in install order; destroy deletes in the reverse order.",
+	}
+	attrs["manifest"] = schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: "Every object as one YAML stream, as `kubedaemon render` prints it.",
+	}
+	attrs["daemonsets"] = schema.ListAttribute{
+		Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "`namespace/name` of each DaemonSet, the ones apply waits for.",
+	}
+	return schema.Schema{
+		MarkdownDescription: "Installs a preset (built-in or a folder) with values, like `helm_release` for node " +
+			"daemons: the preset is rendered at plan time so the plan shows each object that changes and values " +
+			"errors point at the `values` element or `set` block at fault; apply uses server-side apply in install " +
+			"order and waits until every DaemonSet runs everywhere it should. An inventory (in state, and the " +
+			"`" + presetInventoryAnnotation + "` annotation on each object) deletes objects a new render no " +
+			"longer produces and never overwrites an object this resource does not own unless `force_conflicts`.",
+		Attributes: attrs,
+		Blocks: map[string]schema.Block{
+			"set":      presetSetBlockV0(),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *presetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan renders the preset so that the plan holds the objects.
+func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan presetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var cfgName, cfgNamespace types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &cfgName)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespace"), &cfgNamespace)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in := presetInputs{Preset: plan.Preset, Name: cfgName, Namespace: cfgNamespace, Values: plan.Values, Set: plan.Set}
+	if !in.known(ctx) {
+		plan.Objects = types.MapUnknown(types.StringType)
+		plan.Inventory = types.ListUnknown(types.StringType)
+		plan.DaemonSets = types.ListUnknown(types.StringType)
+		plan.Manifest = types.StringUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	pr := in.toRequest(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	res := renderPreset(pr, &resp.Diagnostics)
+	if res == nil {
+		return
+	}
+	name, ns, err := releaseOf(pr.Request)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(pathPreset, "Cannot Read Preset", err.Error())
+		return
+	}
+	objs := presetObjectsOf(res, ns)
+	resp.Diagnostics.Append(plan.setObjects(ctx, objs)...)
+	plan.Name = types.StringValue(name)
+	plan.Namespace = types.StringValue(ns)
+	plan.ID = types.StringValue(ns + "/" + name)
+	plan.Manifest = types.StringValue(string(res.Manifest))
+	if !req.State.Raw.IsNull() {
+		var state presetResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if state.Name.ValueString() != name {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("name"))
+		}
+		if state.Namespace.ValueString() != ns {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// setObjects sets objects, inventory and daemonsets from a render.
+func (m *presetResourceModel) setObjects(ctx context.Context, objs []presetObject) diag.Diagnostics {
+	var diags diag.Diagnostics
+	byKey := make(map[string]string, len(objs))
+	keys := make([]string, 0, len(objs))
+	for _, o := range objs {
+		if _, dup := byKey[o.Key]; dup {
+			diags.AddAttributeError(pathPreset, "Duplicate Object In Preset",
+				fmt.Sprintf("The preset renders %s twice: give each object a distinct name in the templates.", o.Key))
+			continue
+		}
+		byKey[o.Key] = o.YAML
+		keys = append(keys, o.Key)
+	}
+	var d diag.Diagnostics
+	m.Objects, d = types.MapValueFrom(ctx, types.StringType, byKey)
+	diags.Append(d...)
+	m.Inventory, d = types.ListValueFrom(ctx, types.StringType, keys)
+	diags.Append(d...)
+	m.DaemonSets, d = types.ListValueFrom(ctx, types.StringType, presetDaemonSets(objs))
+	diags.Append(d...)
+	return diags
+}
+
+// entries returns the inventory in install order with each object's YAML.
+func (m *presetResourceModel) entries(ctx context.Context) ([]presetEntry, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var keys []string
+	objects := map[string]string{}
+	if !m.Inventory.IsNull() && !m.Inventory.IsUnknown() {
+		diags.Append(m.Inventory.ElementsAs(ctx, &keys, false)...)
+	}
+	if !m.Objects.IsNull() && !m.Objects.IsUnknown() {
+		diags.Append(m.Objects.ElementsAs(ctx, &objects, false)...)
+	}
+	out := make([]presetEntry, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, presetEntry{Key: k, YAML: objects[k]})
+	}
+	return out, diags
+}
+
+// presetEntry is one inventory entry: its key and the YAML applied.
+type presetEntry struct {
+	Key, YAML string
+}
+
+func (r *presetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan presetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, presetDefaultApplyTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.apply(ctx, &plan, nil, &resp.State, &resp.Diagnostics)
+}
+
+func (r *presetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state presetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, presetDefaultApplyTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.apply(ctx, &plan, &state, &resp.State, &resp.Diagnostics)
+}
+
+// stateSetter is the part of tfsdk.State that apply writes to.
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+// apply installs the planned objects, deletes those of prior that the plan
+// no longer has, and waits for the DaemonSets. Once anything was written
+// the plan is saved as state even when a later step fails, so that
+// Terraform knows what exists (a failed create is then tainted).
+func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceModel, state stateSetter, diags *diag.Diagnostics) {
+	rc := r.rolloutClient(diags)
+	if rc == nil {
+		return
+	}
+	entries, d := plan.entries(ctx)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	id := plan.ID.ValueString()
+	inv := presetInventory{rc: rc, id: id}
+	if plan.CreateNamespace.ValueBool() {
+		if err := inv.ensureNamespace(ctx, plan.Namespace.ValueString()); err != nil {
+			diags.AddAttributeError(path.Root("create_namespace"), "Cannot Create Namespace", err.Error())
+			return
+		}
+	}
+	if !plan.ForceConflicts.ValueBool() {
+		if inv.checkOwnership(ctx, entries, diags); diags.HasError() {
+			return
+		}
+	}
+	applied := inv.applyAll(ctx, entries, diags)
+	if applied == 0 && diags.HasError() {
+		return
+	}
+	defer func() { diags.Append(state.Set(ctx, plan)...) }()
+	if diags.HasError() {
+		return
+	}
+	if prior != nil {
+		old, d := prior.entries(ctx)
+		diags.Append(d...)
+		inv.prune(ctx, old, entries, plan.DeletePropagation.ValueString(), diags)
+	}
+	if plan.Wait.ValueBool() && !diags.HasError() {
+		var daemonSets []string
+		diags.Append(plan.DaemonSets.ElementsAs(ctx, &daemonSets, false)...)
+		inv.wait(ctx, daemonSets, plan.FailFast.ValueBool(), diags)
+	}
+}
+
+func (r *presetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state presetResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	rc := r.rolloutClient(&resp.Diagnostics)
+	if rc == nil {
+		return
+	}
+	inv := presetInventory{rc: rc, id: state.ID.ValueString()}
+	var entries []presetEntry
+	if state.Inventory.IsNull() {
+		// Just imported: the objects are found by their marks.
+		var err error
+		if entries, err = inv.discover(ctx); err != nil {
+			resp.Diagnostics.AddError("Cannot Import Preset", err.Error())
+			return
+		}
+		if len(entries) == 0 {
+			resp.Diagnostics.AddError("Cannot Import Preset",
+				fmt.Sprintf("No object in the cluster carries the annotation %s=%s: check the namespace/name of the "+
+					"kubedaemon_preset to import (its id).", presetInventoryAnnotation, inv.id))
+			return
+		}
+	} else {
+		var d diag.Diagnostics
+		entries, d = state.entries(ctx)
+		resp.Diagnostics.Append(d...)
+		var err error
+		if entries, err = inv.refresh(ctx, entries); err != nil {
+			resp.Diagnostics.AddError("Cannot Read Preset Objects", err.Error())
+			return
+		}
+	}
+	resp.Diagnostics.Append(state.setEntries(ctx, entries)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// setEntries sets objects, inventory and daemonsets from inventory entries.
+func (m *presetResourceModel) setEntries(ctx context.Context, entries []presetEntry) diag.Diagnostics {
+	objs := make([]presetObject, 0, len(entries))
+	for _, e := range entries {
+		kind, ns, name, _ := parsePresetObjectKey(e.Key)
+		objs = append(objs, presetObject{Key: e.Key, Kind: kind, Namespace: ns, Name: name, YAML: e.YAML})
+	}
+	return m.setObjects(ctx, objs)
+}
+
+func (r *presetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state presetResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, presetDefaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rc := r.rolloutClient(&resp.Diagnostics)
+	if rc == nil {
+		return
+	}
+	entries, d := state.entries(ctx)
+	resp.Diagnostics.Append(d...)
+	inv := presetInventory{rc: rc, id: state.ID.ValueString()}
+	inv.prune(ctx, entries, nil, state.DeletePropagation.ValueString(), &resp.Diagnostics)
+}
+
+func (r *presetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns, name, ok := strings.Cut(req.ID, "/")
+	if !ok || !presetDNSLabel.MatchString(ns) || !presetDNSLabel.MatchString(name) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not namespace/name: import a kubedaemon_preset by the namespace and name of its "+
+				"release, e.g. `terraform import kubedaemon_preset.node_exporter monitoring/node-exporter`.", req.ID))
+		return
+	}
+	set := func(attr string, v any) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), v)...)
+	}
+	set("id", req.ID)
+	set("name", name)
+	set("namespace", ns)
+	set("create_namespace", false)
+	set("wait", true)
+	set("fail_fast", true)
+	set("force_conflicts", false)
+	set("delete_propagation", "Foreground")
+}
+
+// rolloutClient builds the rollout client, or adds a diagnostic and nil.
+func (r *presetResource) rolloutClient(diags *diag.Diagnostics) *rollout.Client {
+	cfg := r.data.REST(diags)
+	if cfg == nil {
+		return nil
+	}
+	rc, err := rollout.NewClient(cfg, r.data.FieldManager())
+	if err != nil {
+		diags.AddError("Cannot Build Kubernetes Client", err.Error())
+		return nil
+	}
+	return rc
+}
