@@ -145,7 +145,8 @@ func (c *Cluster) makeDir(opts Options) error {
 		}
 		c.Dir, c.removeDir = dir, true
 	default:
-		dir, err := os.MkdirTemp("", "kubedaemon-cluster-")
+		removeStaleTempDirs(c.log)
+		dir, err := os.MkdirTemp("", tempDirPrefix)
 		if err != nil {
 			return err
 		}
@@ -154,6 +155,38 @@ func (c *Cluster) makeDir(opts Options) error {
 	c.Dir, _ = filepath.Abs(c.Dir)
 	c.Kubeconfig = filepath.Join(c.Dir, kubeconfigFile)
 	return os.MkdirAll(c.Dir, 0o755)
+}
+
+const tempDirPrefix = "kubedaemon-cluster-"
+
+// removeStaleTempDirs deletes the state dirs of test clusters whose processes
+// are all dead: a test binary killed by SIGKILL takes its components with it
+// (Pdeathsig) but cannot remove its dir. A dir without a state file is left
+// alone for an hour, since its cluster may still be starting.
+func removeStaleTempDirs(log io.Writer) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempDirPrefix+"*"))
+	for _, dir := range dirs {
+		info, err := os.Stat(dir)
+		if err != nil || time.Since(info.ModTime()) < time.Minute {
+			continue
+		}
+		var st state
+		data, err := os.ReadFile(filepath.Join(dir, stateFile))
+		if err != nil {
+			if time.Since(info.ModTime()) < time.Hour {
+				continue
+			}
+		} else if json.Unmarshal(data, &st) != nil {
+			continue
+		}
+		alive := false
+		for _, p := range st.Processes {
+			alive = alive || p.alive()
+		}
+		if !alive && os.RemoveAll(dir) == nil {
+			fmt.Fprintf(log, "removed %s, left behind by a test cluster that was killed\n", dir)
+		}
+	}
 }
 
 func namedDir(name string) (string, error) {
