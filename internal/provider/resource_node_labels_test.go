@@ -1,0 +1,351 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
+)
+
+// The labels test's own nodes: the seeds' one prod and two dev nodes.
+var labelNodes = []string{"acc-lbl-0", "acc-lbl-1", "acc-lbl-2"}
+
+// foreignLabels are set on every test node beforehand by two other clients:
+// an apply by another team's tool and a kubectl-label style update.
+var foreignLabels = map[string]string{"team": "infra", "owner": "ops"}
+
+func addForeignLabelledNodes(t *testing.T, names []string, extra map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := testCluster.AddNodes(ctx, names, extra, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), names...) })
+	nodes := testCluster.Client().CoreV1().Nodes()
+	for _, n := range names {
+		if _, err := nodes.Apply(ctx, applycorev1.Node(n).WithLabels(map[string]string{"team": "infra"}),
+			metav1.ApplyOptions{FieldManager: "other-team", Force: true}); err != nil {
+			t.Fatal(err)
+		}
+		node, err := nodes.Get(ctx, n, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		node.Labels["owner"] = "ops"
+		if _, err := nodes.Update(ctx, node, metav1.UpdateOptions{FieldManager: "kubectl-label"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkNodeLabels asserts the labels of each node: a value, or "" for absent.
+func checkNodeLabels(want map[string]map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for node, labels := range want {
+			n, err := testCluster.Client().CoreV1().Nodes().Get(context.Background(), node, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			for k, v := range labels {
+				got, ok := n.Labels[k]
+				switch {
+				case v == "" && ok:
+					return fmt.Errorf("node %s: label %s=%s should be gone", node, k, got)
+				case v != "" && got != v:
+					return fmt.Errorf("node %s: label %s is %q (present %v), want %q", node, k, got, ok, v)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func withForeign(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range foreignLabels {
+		out[k] = v
+	}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// waitDaemonPods waits until the DaemonSet's pods run on exactly nodes and
+// its status counts them.
+func waitDaemonPods(namespace, name string, nodes ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		sort.Strings(nodes)
+		var last []string
+		var status appsv1.DaemonSetStatus
+		err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, 90*time.Second, true, func(ctx context.Context) (bool, error) {
+			ds, err := testCluster.Client().AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			status = ds.Status
+			pods, err := testCluster.Client().CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: "app=" + name})
+			if err != nil {
+				return false, err
+			}
+			last = last[:0]
+			for _, p := range pods.Items {
+				if p.DeletionTimestamp == nil && p.Status.Phase == corev1.PodRunning {
+					last = append(last, p.Spec.NodeName)
+				} else {
+					last = append(last, p.Spec.NodeName+"(leaving)")
+				}
+			}
+			sort.Strings(last)
+			return fmt.Sprint(last) == fmt.Sprint(nodes) &&
+				int(status.DesiredNumberScheduled) == len(nodes) && int(status.NumberReady) == len(nodes) &&
+				status.ObservedGeneration == ds.Generation, nil
+		})
+		if err != nil {
+			return fmt.Errorf("daemonset %s/%s: pods on %v (desired %d, ready %d), want exactly %v: %w",
+				namespace, name, last, status.DesiredNumberScheduled, status.NumberReady, nodes, err)
+		}
+		return nil
+	}
+}
+
+// createTestDaemonSet creates a DaemonSet with client-go, as another tool
+// would, in its own namespace that the test deletes afterwards.
+func createTestDaemonSet(t *testing.T, namespace, name string, spec corev1.PodSpec) {
+	t.Helper()
+	ctx := context.Background()
+	cs := testCluster.Client()
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), namespace, metav1.DeleteOptions{}) })
+	if len(spec.Containers) == 0 {
+		spec.Containers = []corev1.Container{{Name: "agent", Image: "example.com/agent:1"}}
+	}
+	ds := daemonSetObject(name, map[string]string{"app": name}, spec)
+	if _, err := cs.AppsV1().DaemonSets(namespace).Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func daemonSetObject(name string, labels map[string]string, spec corev1.PodSpec) *appsv1.DaemonSet {
+	return &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: appsv1.DaemonSetSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: spec},
+		},
+	}
+}
+
+func labelsConfig(prod, dev string, extra string) string {
+	return fmt.Sprintf(`
+resource "kubedaemon_node_labels" "prod" {
+  node_name = %[1]q
+  labels = {
+    env  = "prod"
+    host = "high-cpu"
+  }
+}
+
+resource "kubedaemon_node_labels" "dev" {
+  node_name = %[2]q
+  labels    = { env = "dev" }
+}
+
+resource "kubedaemon_node_labels" "dev_b" {
+  node_name = "acc-lbl-2"
+  labels    = { env = "dev" }
+}
+
+data "kubedaemon_placement" "prod" {
+  node_selector = { env = "prod", "acc-lbl" = "yes" }
+  depends_on    = [kubedaemon_node_labels.prod, kubedaemon_node_labels.dev, kubedaemon_node_labels.dev_b]
+}
+%[3]s
+`, prod, dev, extra)
+}
+
+func TestAccNodeLabelsResource(t *testing.T) {
+	testClusterKubeconfig(t)
+	addForeignLabelledNodes(t, labelNodes, map[string]string{"acc-lbl": "yes"})
+	createTestDaemonSet(t, "acc-labels", "prod-agent", corev1.PodSpec{NodeSelector: map[string]string{"env": "prod", "acc-lbl": "yes"}})
+
+	placementNodes := func(nodes ...string) statecheck.StateCheck {
+		checks := make([]knownvalue.Check, len(nodes))
+		for i, n := range nodes {
+			checks[i] = knownvalue.StringExact(n)
+		}
+		return statecheck.ExpectKnownValue("data.kubedaemon_placement.prod", tfjsonpath.New("nodes"), knownvalue.ListExact(checks))
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Seeds: one prod node with host=high-cpu, two dev nodes.
+				Config: labelsConfig("acc-lbl-0", "acc-lbl-1", ""),
+				Check: resource.ComposeTestCheckFunc(
+					checkNodeLabels(map[string]map[string]string{
+						"acc-lbl-0": withForeign(map[string]string{"env": "prod", "host": "high-cpu", "kubernetes.io/hostname": "acc-lbl-0"}),
+						"acc-lbl-1": withForeign(map[string]string{"env": "dev", "host": ""}),
+						"acc-lbl-2": withForeign(map[string]string{"env": "dev"}),
+					}),
+					waitDaemonPods("acc-labels", "prod-agent", "acc-lbl-0"),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kubedaemon_node_labels.prod", tfjsonpath.New("nodes"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("acc-lbl-0")})),
+					statecheck.ExpectKnownValue("kubedaemon_node_labels.prod", tfjsonpath.New("field_manager"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^kubedaemon-labels-[0-9a-f]{16}$`))),
+					placementNodes("acc-lbl-0"),
+					statecheck.ExpectKnownValue("data.kubedaemon_placement.prod", tfjsonpath.New("excluded").AtSliceIndex(0),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"reason": knownvalue.StringExact("label env=prod not matched (node has env=dev)"),
+							"kind":   knownvalue.StringExact("node-selector"),
+						})),
+				},
+			},
+			{
+				ResourceName:      "kubedaemon_node_labels.prod",
+				ImportState:       true,
+				ImportStateId:     "acc-lbl-0:env,host",
+				ImportStateVerify: true,
+			},
+			{
+				// Relabel: prod moves to acc-lbl-1, and the daemon with it.
+				Config: labelsConfig("acc-lbl-1", "acc-lbl-0", ""),
+				Check: resource.ComposeTestCheckFunc(
+					checkNodeLabels(map[string]map[string]string{
+						"acc-lbl-0": withForeign(map[string]string{"env": "dev", "host": ""}),
+						"acc-lbl-1": withForeign(map[string]string{"env": "prod", "host": "high-cpu"}),
+					}),
+					waitDaemonPods("acc-labels", "prod-agent", "acc-lbl-1"),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{placementNodes("acc-lbl-1")},
+			},
+			{
+				// A second instance on the same node with a disjoint key.
+				Config: labelsConfig("acc-lbl-1", "acc-lbl-0", `
+resource "kubedaemon_node_labels" "zone" {
+  node_name = "acc-lbl-1"
+  labels    = { "example.com/zone" = "a" }
+}
+`),
+				Check: checkNodeLabels(map[string]map[string]string{
+					"acc-lbl-1": withForeign(map[string]string{"env": "prod", "host": "high-cpu", "example.com/zone": "a"}),
+				}),
+			},
+			{
+				// Removing the second instance removes only its key.
+				Config: labelsConfig("acc-lbl-1", "acc-lbl-0", ""),
+				Check: checkNodeLabels(map[string]map[string]string{
+					"acc-lbl-1": withForeign(map[string]string{"env": "prod", "host": "high-cpu", "example.com/zone": ""}),
+				}),
+			},
+			{
+				// A key another manager owns with another value.
+				Config: labelsConfig("acc-lbl-1", "acc-lbl-0", `
+resource "kubedaemon_node_labels" "takeover" {
+  node_name = "acc-lbl-2"
+  labels    = { team = "platform" }
+}
+`),
+				ExpectError: regexp.MustCompile(`(?s)Label Conflict.*"team"\s+on\s+node\s+acc-lbl-2\s+is\s+"infra"\s+and\s+owned\s+by\s+other-team`),
+			},
+			{
+				Config: labelsConfig("acc-lbl-1", "acc-lbl-0", `
+resource "kubedaemon_node_labels" "takeover" {
+  node_name       = "acc-lbl-2"
+  labels          = { team = "platform" }
+  force_conflicts = true
+}
+`),
+				Check: checkNodeLabels(map[string]map[string]string{
+					"acc-lbl-2": {"team": "platform", "owner": "ops", "env": "dev"},
+				}),
+			},
+			{
+				// Drift: a value changed behind Terraform's back shows in the plan.
+				PreConfig: func() {
+					ctx := context.Background()
+					n, err := testCluster.Client().CoreV1().Nodes().Get(ctx, "acc-lbl-2", metav1.GetOptions{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					n.Labels["env"] = "staging"
+					if _, err := testCluster.Client().CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{FieldManager: "someone"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttr("kubedaemon_node_labels.dev_b", "labels.env", "staging"),
+			},
+		},
+		CheckDestroy: checkNodeLabels(map[string]map[string]string{
+			"acc-lbl-0": {"env": "", "host": "", "team": "infra", "owner": "ops", "kubernetes.io/hostname": "acc-lbl-0", "acc-lbl": "yes"},
+			"acc-lbl-1": {"env": "", "host": "", "team": "infra", "owner": "ops"},
+			// The forced takeover moved team to the resource, so destroy removed it;
+			// env is owned by "someone" since the drift step, so it stays.
+			"acc-lbl-2": {"team": "", "owner": "ops", "env": "staging"},
+		}),
+	})
+}
+
+func TestNodeLabelsValidation(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+resource "kubedaemon_node_labels" "bad" {
+  node_name = "n1"
+  labels    = { "bad key!" = "x" }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Label Key.*"bad key!" is not a valid label key`),
+			},
+			{
+				Config: `
+resource "kubedaemon_node_labels" "bad" {
+  node_name = "n1"
+  labels    = { env = "not a value" }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Invalid Label Value`),
+			},
+			{
+				Config: `
+resource "kubedaemon_node_labels" "bad" {
+  labels = { env = "prod" }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*node_name.*node_selector`),
+			},
+			{
+				Config: `
+resource "kubedaemon_node_labels" "bad" {
+  node_name     = "n1"
+  node_selector = { a = "b" }
+  labels        = { env = "prod" }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Invalid Attribute Combination`),
+			},
+		},
+	})
+}

@@ -1,0 +1,337 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+)
+
+var (
+	foreignTaint = corev1.Taint{Key: "team", Value: "infra", Effect: corev1.TaintEffectPreferNoSchedule}
+	cordonTaint  = corev1.Taint{Key: "node.kubernetes.io/unschedulable", Effect: corev1.TaintEffectNoSchedule}
+)
+
+// checkNodeTaints asserts that each node has the wanted taints (with
+// values) and lacks the unwanted ones (by key and effect).
+func checkNodeTaints(node string, want []corev1.Taint, unwanted ...corev1.Taint) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		n, err := testCluster.Client().CoreV1().Nodes().Get(context.Background(), node, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		for _, w := range want {
+			if !hasTaint(n.Spec.Taints, &w) {
+				return fmt.Errorf("node %s: taint %s missing; taints are %v", node, taintString(&w), n.Spec.Taints)
+			}
+		}
+		for _, u := range unwanted {
+			for _, t := range n.Spec.Taints {
+				if t.Key == u.Key && t.Effect == u.Effect {
+					return fmt.Errorf("node %s: taint %s should be gone", node, taintString(&t))
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func taintsConfig(tolerate bool, extra string) string {
+	toleration := ""
+	if tolerate {
+		toleration = `
+  toleration {
+    key      = "dedicated"
+    operator = "Equal"
+    value    = "gpu"
+    effect   = "NoSchedule"
+  }`
+	}
+	return fmt.Sprintf(`
+resource "kubedaemon_node_taints" "gpu" {
+  node_name = "acc-tnt-0"
+  taint {
+    key    = "dedicated"
+    value  = "gpu"
+    effect = "NoSchedule"
+  }
+}
+
+data "kubedaemon_placement" "agent" {
+  node_selector = { "acc-tnt" = "yes" }
+%[1]s
+  depends_on = [kubedaemon_node_taints.gpu]
+}
+%[2]s
+`, toleration, extra)
+}
+
+func TestAccNodeTaintsResource(t *testing.T) {
+	testClusterKubeconfig(t)
+	ctx := context.Background()
+	cs := testCluster.Client()
+	nodes := []string{"acc-tnt-0", "acc-tnt-1"}
+	if err := testCluster.AddNodes(ctx, nodes, map[string]string{"acc-tnt": "yes"}, []corev1.Taint{foreignTaint}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), nodes...) })
+	// Cordon acc-tnt-0: the node lifecycle controller adds its
+	// node.kubernetes.io/unschedulable taint, which must survive, and
+	// daemons still run there.
+	n, err := cs.CoreV1().Nodes().Get(ctx, "acc-tnt-0", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Spec.Unschedulable = true
+	if _, err := cs.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{FieldManager: "kubectl-cordon"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkNodeTaintsEventually("acc-tnt-0", cordonTaint); err != nil {
+		t.Fatal(err)
+	}
+	// The agent exists before the taint; a second DaemonSet created after
+	// the taint shows that the taint keeps new daemons off.
+	createTestDaemonSet(t, "acc-taints", "agent", corev1.PodSpec{NodeSelector: map[string]string{"acc-tnt": "yes"}})
+	if err := waitDaemonPods("acc-taints", "agent", nodes...)(nil); err != nil {
+		t.Fatal(err)
+	}
+	victim := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "victim", Namespace: "acc-taints"},
+		Spec: corev1.PodSpec{
+			NodeName:   "acc-tnt-1",
+			Containers: []corev1.Container{{Name: "app", Image: "example.com/app:1"}},
+		},
+	}
+	if _, err := cs.CoreV1().Pods("acc-taints").Create(ctx, victim, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	gpu := corev1.Taint{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectNoSchedule}
+	evict := corev1.Taint{Key: "evict", Value: "now", Effect: corev1.TaintEffectNoExecute}
+	var warned string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: taintsConfig(false, ""),
+				Check: resource.ComposeTestCheckFunc(
+					checkNodeTaints("acc-tnt-0", []corev1.Taint{gpu, foreignTaint, cordonTaint}),
+					checkNodeTaints("acc-tnt-1", []corev1.Taint{foreignTaint}, gpu),
+					resource.TestCheckResourceAttrWith("kubedaemon_node_taints.gpu", "id", func(id string) error {
+						n, err := cs.CoreV1().Nodes().Get(ctx, "acc-tnt-0", metav1.GetOptions{})
+						if err != nil {
+							return err
+						}
+						if got := n.Annotations[k8s.TaintOwnerAnnotation(id)]; got != `["dedicated:NoSchedule"]` {
+							return fmt.Errorf("owner annotation is %q", got)
+						}
+						return nil
+					}),
+					// Desired drops to 1: a fresh DaemonSet gets no pod on the
+					// tainted node (the old one keeps its running pod, as the
+					// DaemonSet controller lets tolerated-NoExecute pods stay).
+					func(*terraform.State) error {
+						createTestDaemonSetInNamespace(t, "acc-taints", "late-agent", corev1.PodSpec{NodeSelector: map[string]string{"acc-tnt": "yes"}})
+						return waitDaemonPods("acc-taints", "late-agent", "acc-tnt-1")(nil)
+					},
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.kubedaemon_placement.agent", tfjsonpath.New("nodes"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("acc-tnt-1")})),
+					statecheck.ExpectKnownValue("data.kubedaemon_placement.agent", tfjsonpath.New("excluded"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"node":   knownvalue.StringExact("acc-tnt-0"),
+							"reason": knownvalue.StringExact("untolerated taint dedicated=gpu:NoSchedule"),
+							"kind":   knownvalue.StringExact("taint"),
+						})})),
+				},
+			},
+			{
+				// The toleration brings the daemon back to the tainted node.
+				PreConfig: func() { addGPUToleration(t, "acc-taints", "late-agent") },
+				Config:    taintsConfig(true, ""),
+				Check:     waitDaemonPods("acc-taints", "late-agent", nodes...),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.kubedaemon_placement.agent", tfjsonpath.New("nodes"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("acc-tnt-0"), knownvalue.StringExact("acc-tnt-1")})),
+					statecheck.ExpectKnownValue("data.kubedaemon_placement.agent", tfjsonpath.New("excluded"), knownvalue.ListSizeExact(0)),
+				},
+			},
+			{
+				// A taint another client put there is a conflict.
+				Config: taintsConfig(true, `
+resource "kubedaemon_node_taints" "team" {
+  node_name = "acc-tnt-1"
+  taint {
+    key    = "team"
+    value  = "platform"
+    effect = "PreferNoSchedule"
+  }
+}`),
+				ExpectError: regexp.MustCompile(`(?s)Taint Conflict.*acc-tnt-1\s+already\s+has\s+the\s+taint\s+team:PreferNoSchedule\s+with\s+value\s+"infra"`),
+			},
+			{
+				// NoExecute: the plan names the pods it evicts, and they go.
+				PreConfig: func() {
+					p := &nodeTaintsResource{data: newProviderData(k8s.NewClientsFromREST(testCluster.RESTConfig, ""), nil)}
+					n, err := cs.CoreV1().Nodes().Get(ctx, "acc-tnt-1", metav1.GetOptions{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var diags diag.Diagnostics
+					p.warnEvictions(ctx, []corev1.Node{*n}, []corev1.Taint{evict}, &diags)
+					for _, d := range diags {
+						warned += d.Summary() + ": " + d.Detail()
+					}
+				},
+				Config: taintsConfig(true, `
+resource "kubedaemon_node_taints" "evict" {
+  node_name = "acc-tnt-1"
+  taint {
+    key    = "evict"
+    value  = "now"
+    effect = "NoExecute"
+  }
+}`),
+				Check: resource.ComposeTestCheckFunc(
+					func(*terraform.State) error {
+						for _, want := range []string{"NoExecute Taint Evicts Pods", "acc-taints/victim", "(DaemonSet agent)", "(DaemonSet late-agent)"} {
+							if !strings.Contains(warned, want) {
+								return fmt.Errorf("plan warning %q does not name %q", warned, want)
+							}
+						}
+						return nil
+					},
+					waitPodGone("acc-taints", "victim"),
+					waitDaemonPods("acc-taints", "late-agent", "acc-tnt-0"),
+					checkNodeTaints("acc-tnt-1", []corev1.Taint{evict, foreignTaint}),
+				),
+			},
+		},
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			checkNodeTaints("acc-tnt-0", []corev1.Taint{foreignTaint, cordonTaint}, gpu),
+			checkNodeTaints("acc-tnt-1", []corev1.Taint{foreignTaint}, evict),
+			func(*terraform.State) error {
+				n, err := cs.CoreV1().Nodes().Get(ctx, "acc-tnt-0", metav1.GetOptions{})
+				if err != nil {
+					return err
+				}
+				for k := range n.Annotations {
+					if strings.HasPrefix(k, k8s.TaintOwnerAnnotationPrefix) {
+						return fmt.Errorf("owner annotation %s left behind", k)
+					}
+				}
+				return nil
+			},
+		),
+	})
+}
+
+func checkNodeTaintsEventually(node string, want ...corev1.Taint) error {
+	return wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, 60*time.Second, true, func(context.Context) (bool, error) {
+		return checkNodeTaints(node, want)(nil) == nil, nil
+	})
+}
+
+func createTestDaemonSetInNamespace(t *testing.T, namespace, name string, spec corev1.PodSpec) {
+	t.Helper()
+	spec.Containers = []corev1.Container{{Name: "agent", Image: "example.com/agent:1"}}
+	labels := map[string]string{"app": name}
+	_, err := testCluster.Client().AppsV1().DaemonSets(namespace).Create(context.Background(), daemonSetObject(name, labels, spec), metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+}
+
+func addGPUToleration(t *testing.T, namespace, name string) {
+	t.Helper()
+	ctx := context.Background()
+	dss := testCluster.Client().AppsV1().DaemonSets(namespace)
+	ds, err := dss.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.Spec.Template.Spec.Tolerations = []corev1.Toleration{{
+		Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "gpu", Effect: corev1.TaintEffectNoSchedule,
+	}}
+	if _, err := dss.Update(ctx, ds, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitPodGone(namespace, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		return wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, 90*time.Second, true, func(ctx context.Context) (bool, error) {
+			_, err := testCluster.Client().CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return true, nil
+			}
+			return false, err
+		})
+	}
+}
+
+func TestNodeTaintsValidation(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+resource "kubedaemon_node_taints" "bad" {
+  node_name = "n1"
+  taint {
+    key    = "node.kubernetes.io/not-ready"
+    effect = "NoSchedule"
+  }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)System Taint Key.*node\s+lifecycle\s+controller`),
+			},
+			{
+				Config: `
+resource "kubedaemon_node_taints" "bad" {
+  node_name = "n1"
+  taint {
+    key    = "dedicated"
+    effect = "NoEvict"
+  }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)taint\[0\]\.effect value must be one of:\s+\["NoSchedule"\s+"PreferNoSchedule"\s+"NoExecute"\]`),
+			},
+			{
+				Config: `
+resource "kubedaemon_node_taints" "bad" {
+  node_name = "n1"
+  taint {
+    key    = "dedicated"
+    value  = "a"
+    effect = "NoSchedule"
+  }
+  taint {
+    key    = "dedicated"
+    value  = "b"
+    effect = "NoSchedule"
+  }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Duplicate Taint`),
+			},
+		},
+	})
+}
