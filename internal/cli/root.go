@@ -18,6 +18,7 @@ type streams struct {
 // commands lists the constructors of the subcommands. Each lives in its own file.
 var commands = []func(version string, s streams) *cobra.Command{
 	newVersionCommand,
+	newWaitCommand,
 	newRenderCommand, newPresetsCommand, newValuesCommand, newSchemaCommand,
 }
 
