@@ -284,7 +284,27 @@ func managedDocument(live *appsv1.DaemonSet, fieldManager string) (map[string]an
 		return nil, err
 	}
 	dropEmpty(m)
+	dropAtomicDefaults(m)
 	return m, nil
+}
+
+// dropAtomicDefaults removes the defaults that Kubernetes writes inside
+// atomic structs, which a field manager therefore owns although it never
+// sent them: a fieldRef's apiVersion "v1".
+func dropAtomicDefaults(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if fr, ok := v["fieldRef"].(map[string]any); ok && fr["apiVersion"] == "v1" {
+			delete(fr, "apiVersion")
+		}
+		for _, sub := range v {
+			dropAtomicDefaults(sub)
+		}
+	case []any:
+		for _, e := range v {
+			dropAtomicDefaults(e)
+		}
+	}
 }
 
 func dropEmpty(m map[string]any) {

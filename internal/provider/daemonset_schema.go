@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -100,8 +102,34 @@ func strMap(desc string) schema.MapAttribute {
 	return schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: desc}
 }
 
+// single is a block written at most once. GOTCHA: Terraform checks the
+// Required attributes of a single nested block even when the block is
+// absent, so they are made Optional here and required by a validator that
+// runs only when the block is there.
 func single(desc string, attrs map[string]schema.Attribute, blocks map[string]schema.Block) schema.SingleNestedBlock {
-	return schema.SingleNestedBlock{MarkdownDescription: desc, Attributes: attrs, Blocks: blocks}
+	var needed []path.Expression
+	for name, a := range attrs {
+		switch a := a.(type) {
+		case schema.StringAttribute:
+			if a.Required {
+				a.Required, a.Optional = false, true
+				attrs[name] = a
+				needed = append(needed, path.MatchRelative().AtName(name))
+			}
+		case schema.Int64Attribute:
+			if a.Required {
+				a.Required, a.Optional = false, true
+				attrs[name] = a
+				needed = append(needed, path.MatchRelative().AtName(name))
+			}
+		}
+	}
+	b := schema.SingleNestedBlock{MarkdownDescription: desc, Attributes: attrs, Blocks: blocks}
+	if len(needed) > 0 {
+		sort.Slice(needed, func(i, j int) bool { return needed[i].String() < needed[j].String() })
+		b.Validators = []validator.Object{objectvalidator.AlsoRequires(needed...)}
+	}
+	return b
 }
 
 // required marks a single block as mandatory: blocks cannot be Required in
