@@ -71,6 +71,7 @@ func (c *Client) Delete(ctx context.Context, gvk schema.GroupVersionKind, namesp
 			return ri.Watch(ctx, o)
 		},
 	}
+	lwc := cache.ToListWatcherWithWatchListSemantics(lw, c.Dynamic)
 	var last *unstructured.Unstructured
 	gone := func(o any) bool {
 		u, ok := o.(*unstructured.Unstructured)
@@ -88,7 +89,7 @@ func (c *Client) Delete(ctx context.Context, gvk schema.GroupVersionKind, namesp
 		}
 		return true, nil
 	}
-	_, err = watchtools.UntilWithSync(ctx, lw, &unstructured.Unstructured{}, precondition, func(ev watch.Event) (bool, error) {
+	_, err = watchtools.UntilWithSync(ctx, lwc, &unstructured.Unstructured{}, precondition, func(ev watch.Event) (bool, error) {
 		if ev.Type == watch.Deleted {
 			if u, ok := ev.Object.(*unstructured.Unstructured); ok && u.GetUID() == uid {
 				return true, nil

@@ -177,7 +177,7 @@ func (w *waiter) key() string { return w.namespace + "/" + w.name }
 func (w *waiter) listWatch() cache.ListerWatcher {
 	sel := fields.OneTermEqualSelector(metav1.ObjectNameField, w.name).String()
 	api := w.c.Clientset.AppsV1().DaemonSets(w.namespace)
-	return &cache.ListWatch{
+	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.FieldSelector = sel
 			return api.List(ctx, o)
@@ -187,6 +187,10 @@ func (w *waiter) listWatch() cache.ListerWatcher {
 			return api.Watch(ctx, o)
 		},
 	}
+	// GOTCHA: the reflector streams the initial list through the watch
+	// (WatchListClient) unless the client says it cannot, as fake
+	// clientsets do; without this a fake's watch never syncs.
+	return cache.ToListWatcherWithWatchListSemantics(lw, w.c.Clientset)
 }
 
 func (w *waiter) precondition(store cache.Store) (bool, error) {

@@ -1,0 +1,83 @@
+// Package rollout applies objects with server-side apply, waits until a
+// DaemonSet has really converged, says why when it cannot, and deletes
+// objects and waits until they are gone. The provider's resources and the
+// `wait` command use it; it knows nothing of Terraform.
+//
+// # Apply
+//
+// Apply is server-side apply as Client.FieldManager. A field that another
+// manager owns makes the API server answer 409 with one FieldManagerConflict
+// cause per field; Apply turns that into a *ConflictError naming each field,
+// its manager, and the fix (force_conflicts = true, which sets
+// ApplyOptions.Force). Nothing is overwritten without Force.
+//
+// # When a DaemonSet has converged
+//
+// decide (status.go) is a pure function of the DaemonSet, table-tested by
+// scenario. Converged means status.observedGeneration >= metadata.generation
+// (so the counters of the previous generation, which still read 3/3 right
+// after an update, never end a wait) and desired == current == updated ==
+// ready == available, and no misscheduled pod. That is kubectl's
+// DaemonSetStatusViewer plus current, ready and misscheduled. Special cases:
+//
+//   - OnDelete: updated pods appear only when someone deletes the old ones,
+//     so the wait ends when current == ready == available == desired and
+//     warns how many pods still run an old template (pods whose
+//     pod-template-generation label, or controller-revision-hash, is not the
+//     DaemonSet's current one).
+//   - desired == 0: the wait ends at once with a warning that counts the
+//     nodes and how many the node selector, the required affinity and
+//     untolerated taints exclude, evaluated by internal/placement with the
+//     controller's rules.
+//   - NotReady nodes: by default they are named in a progress line and in
+//     the diagnosis, and the wait goes on. With SkipNotReadyNodes the
+//     counters may fall short of desired by the number of NotReady nodes
+//     whose pod is not current and ready, and the result warns which.
+//
+// # Requests: watch the DaemonSet, list pods only when it stands still
+//
+// The wait is watchtools.UntilWithSync on a ListWatch narrowed to the one
+// DaemonSet by a metadata.name field selector: one list, then one watch
+// that client-go resumes from the last resourceVersion, re-lists after
+// 410 Gone and reconnects when the connection drops or the API server
+// restarts. There is no poll loop: the condition runs on every event, so the
+// wait returns as soon as the event that completes the status arrives. The
+// DaemonSet's status carries every counter the decision needs, whatever the
+// number of nodes, so a rollout that progresses costs two requests.
+//
+// Pods are read only when the status has stood still for a quiet period
+// (2 s at first, doubling after each diagnosis up to 1 min, and never reset
+// by progress): then the pods are listed once through the selector, 500 per
+// page, keeping those the DaemonSet controls; the nodes of the pods that lag
+// are read (one by one up to 10, else listed by pages) to tell NotReady
+// nodes; events are read only for the at most 10 pods an error names, when
+// their status carries no message. A pod in its grace period schedules one
+// more diagnosis when the grace ends. A wait of duration T therefore makes
+// at most about log2(T/2s) + T/1min diagnoses (10 in a 10-minute wait), each
+// of ceil(pods/500) requests plus a bounded few, and one more at the
+// deadline. The counters come from the watch only.
+//
+// # Diagnosis
+//
+// A pod of the current template on a node that is not NotReady is stuck when
+// it waits with InvalidImageName, ErrImageNeverPull or
+// CreateContainerConfigError (at once), with ErrImagePull, ImagePullBackOff
+// or CrashLoopBackOff for longer than StuckGrace (counted from the pod's last
+// Ready transition), or is Unschedulable: at once when the scheduler says a
+// host port is taken, resources are insufficient or a taint is not tolerated,
+// after StuckGrace otherwise. With FailFast such a pod ends the wait with a
+// *NotConvergedError (Cause "stuck") naming node, pod, phase, container,
+// reason and message (the last termination for crash loops, the latest
+// Warning event when the status has none), 10 at most and then "and N
+// more". At the deadline the same error (Cause "timeout") lists every pod
+// that lags, stuck ones first. Cancellation and deletion during the wait end
+// it with Cause "cancelled" and "deleted".
+//
+// # Delete
+//
+// Delete removes an object with Foreground propagation by default (the
+// garbage collector removes the owner only after its dependents that block
+// owner deletion, such as a DaemonSet's pods), Background, or Orphan, and
+// watches until the object with that UID is gone. An object already gone
+// is a success.
+package rollout
