@@ -389,3 +389,39 @@ func TestAccDaemonSet_unpullable(t *testing.T) {
 		}},
 	})
 }
+
+// TestDaemonSet_planTimeValidation: the schema's own validators reject what
+// Kubernetes would, at plan time, on the attribute. The relations between
+// attributes are table-tested in daemonset_validate_test.go.
+func TestDaemonSet_planTimeValidation(t *testing.T) {
+	base := logdConfig("default", "alpine")
+	for name, tc := range map[string]struct{ from, to, want string }{
+		"unknown taint effect": {
+			from: "        container {", to: "        toleration {\n          key = \"x\"\n          effect = \"NoScheduling\"\n        }\n        container {",
+			want: `(?s)toleration\[0\]\.effect.*NoSchedule`,
+		},
+		"unknown mount propagation": {
+			from: "          port {", to: "          volume_mount {\n            name = \"v\"\n            mount_path = \"/v\"\n            mount_propagation = \"Shared\"\n          }\n          port {",
+			want: `(?s)mount_propagation.*Bidirectional`,
+		},
+		"host port out of range": {
+			from: "host_port      = 6666", to: "host_port      = 70000",
+			want: `(?s)Invalid Host Port.*70000 is outside 1-65535`,
+		},
+		"selector does not match": {
+			from: "labels = { name = \"logd\" }", to: "labels = { name = \"other\" }",
+			want: `Selector Does Not Match Template Labels`,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      strings.Replace(base, tc.from, tc.to, 1),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
