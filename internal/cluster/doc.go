@@ -13,7 +13,9 @@
 // up from the working directory, or set KUBEDAEMON_TOOLS_DIR). The first
 // build takes several minutes; later runs reuse the cache. A file lock
 // serializes concurrent builders, and binaries are renamed into place only
-// when complete.
+// when complete. GOTCHA: `go test`'s default -timeout of 10m can expire
+// during a cold build; build first (`cd tools && go run ./cluster build`) or
+// pass -timeout 30m.
 //
 // # Use from a test
 //
