@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -259,6 +261,11 @@ func (inv presetInventory) discover(ctx context.Context) ([]presetEntry, error) 
 				if !inv.owns(o) || applied == "" {
 					continue
 				}
+				// GOTCHA: a DaemonSet's ControllerRevisions copy its
+				// annotations; only the object the YAML describes counts.
+				if gvk, err := presetGVK(applied); err != nil || gvk.Kind != r.Kind {
+					continue
+				}
 				key := presetObjectKey(r.Kind, o.GetNamespace(), o.GetName())
 				if _, dup := yamlOf[key]; !dup {
 					keys = append(keys, key)
@@ -282,4 +289,44 @@ func hasVerb(verbs []string, verb string) bool {
 		}
 	}
 	return false
+}
+
+// presetStatusType is the element type of daemonset_status.
+var presetStatusType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"desired": types.Int64Type, "current": types.Int64Type, "updated": types.Int64Type,
+	"ready": types.Int64Type, "available": types.Int64Type,
+}}
+
+// status reads the counters of each DaemonSet ("namespace/name"); one that
+// does not exist is left out.
+func (inv presetInventory) status(ctx context.Context, daemonSets types.List, diags *diag.Diagnostics) types.Map {
+	var keys []string
+	if !daemonSets.IsNull() && !daemonSets.IsUnknown() {
+		diags.Append(daemonSets.ElementsAs(ctx, &keys, false)...)
+	}
+	out := map[string]attr.Value{}
+	for _, key := range keys {
+		ns, name, _ := strings.Cut(key, "/")
+		ds, err := inv.rc.Clientset.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			diags.AddWarning("Cannot Read DaemonSet Status", fmt.Sprintf("read daemonset %s: %s", key, err))
+			continue
+		}
+		st := ds.Status
+		v, d := types.ObjectValue(presetStatusType.AttrTypes, map[string]attr.Value{
+			"desired":   types.Int64Value(int64(st.DesiredNumberScheduled)),
+			"current":   types.Int64Value(int64(st.CurrentNumberScheduled)),
+			"updated":   types.Int64Value(int64(st.UpdatedNumberScheduled)),
+			"ready":     types.Int64Value(int64(st.NumberReady)),
+			"available": types.Int64Value(int64(st.NumberAvailable)),
+		})
+		diags.Append(d...)
+		out[key] = v
+	}
+	m, d := types.MapValue(presetStatusType, out)
+	diags.Append(d...)
+	return m
 }

@@ -63,6 +63,7 @@ type presetResourceModel struct {
 	Inventory         types.List     `tfsdk:"inventory"`
 	Manifest          types.String   `tfsdk:"manifest"`
 	DaemonSets        types.List     `tfsdk:"daemonsets"`
+	DaemonSetStatus   types.Map      `tfsdk:"daemonset_status"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -129,6 +130,18 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 		Computed: true, ElementType: types.StringType,
 		MarkdownDescription: "`namespace/name` of each DaemonSet, the ones apply waits for.",
 	}
+	attrs["daemonset_status"] = schema.MapNestedAttribute{
+		Computed: true,
+		MarkdownDescription: "The counters of each DaemonSet, keyed `namespace/name`, as of the last apply or " +
+			"refresh: e.g. `ready == desired` once the daemon runs on every node it should.",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"desired":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that should run the daemon."},
+			"current":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that run a pod of it."},
+			"updated":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that run the current template."},
+			"ready":     schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose pod is ready."},
+			"available": schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose pod is available."},
+		}},
+	}
 	return schema.Schema{
 		MarkdownDescription: "Installs a preset (built-in or a folder) with values, like `helm_release` for node " +
 			"daemons: the preset is rendered at plan time so the plan shows each object that changes and values " +
@@ -167,6 +180,7 @@ func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		plan.Inventory = types.ListUnknown(types.StringType)
 		plan.DaemonSets = types.ListUnknown(types.StringType)
 		plan.Manifest = types.StringUnknown()
+		plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -189,9 +203,16 @@ func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	plan.Namespace = types.StringValue(ns)
 	plan.ID = types.StringValue(ns + "/" + name)
 	plan.Manifest = types.StringValue(string(res.Manifest))
-	if !req.State.Raw.IsNull() {
+	if req.State.Raw.IsNull() {
+		plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
+	} else {
 		var state presetResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		// The counters change with any apply: unknown whenever the plan
+		// changes something, including a preset folder edited on disk.
+		if !req.Plan.Raw.Equal(req.State.Raw) || !plan.Objects.Equal(state.Objects) {
+			plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
+		}
 		if state.Name.ValueString() != name {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("name"))
 		}
@@ -318,7 +339,10 @@ func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceM
 	if applied == 0 && diags.HasError() {
 		return
 	}
-	defer func() { diags.Append(state.Set(ctx, plan)...) }()
+	defer func() {
+		plan.DaemonSetStatus = inv.status(ctx, plan.DaemonSets, diags)
+		diags.Append(state.Set(ctx, plan)...)
+	}()
 	if diags.HasError() {
 		return
 	}
@@ -370,6 +394,7 @@ func (r *presetResource) Read(ctx context.Context, req resource.ReadRequest, res
 		}
 	}
 	resp.Diagnostics.Append(state.setEntries(ctx, entries)...)
+	state.DaemonSetStatus = inv.status(ctx, state.DaemonSets, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
