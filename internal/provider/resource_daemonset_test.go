@@ -150,6 +150,10 @@ func TestAccDaemonSet_logd(t *testing.T) {
 			if !apierrors.IsNotFound(err) {
 				return fmt.Errorf("daemonset %s/logd still exists (err %v)", ns, err)
 			}
+			// Foreground: the DaemonSet went only after its pods.
+			if got, _, err := podNodes(context.Background(), ns, "logd"); err != nil || len(got) != 0 {
+				return fmt.Errorf("pods of %s/logd still run on %v after a Foreground delete (err %v)", ns, got, err)
+			}
 			return nil
 		},
 		Steps: []resource.TestStep{
@@ -348,6 +352,12 @@ resource "kubedaemon_daemonset" "logcd" {
 // TestAccDaemonSet_orphan deletes with Orphan: the pods keep running.
 func TestAccDaemonSet_orphan(t *testing.T) {
 	ns := testNamespace(t, "orphan")
+	t.Cleanup(func() {
+		// The orphans hold host port 6666 on every node: free it now.
+		zero := int64(0)
+		_ = testCluster.Client().CoreV1().Pods(ns).DeleteCollection(context.Background(),
+			metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{LabelSelector: "name=logd"})
+	})
 	config := strings.Replace(logdConfig(ns, "alpine"), "  spec {\n    selector", "  delete_propagation = \"Orphan\"\n  spec {\n    selector", 1)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -384,7 +394,8 @@ func TestAccDaemonSet_unpullable(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      logdConfig(ns, "registry.invalid/unpullable:1"),
+			// No host port: the pods another test orphaned may still hold it.
+			Config:      strings.Replace(logdConfig(ns, "registry.invalid/unpullable:1"), "host_port      = 6666", "", 1),
 			ExpectError: regexp.MustCompile(`(?s)DaemonSet Did Not Roll Out.*kwok-node-\d.*(ErrImagePull|ImagePullBackOff)`),
 		}},
 	})
