@@ -31,6 +31,23 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "kubedaemon-acc-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	// GOTCHA: the machine may point TF_CLI_CONFIG_FILE at a file that does
+	// not exist, and terraform then warns on every call; resource.UnitTest
+	// runs terraform too, so this holds with or without TF_ACC.
+	cliConfig := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(cliConfig, []byte("disable_checkpoint = true\n"), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	_ = os.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
+	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
+
 	if os.Getenv("TF_ACC") == "" {
 		return m.Run()
 	}
@@ -43,21 +60,6 @@ func runTests(m *testing.M) int {
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", tf)
 	}
-	dir, err := os.MkdirTemp("", "kubedaemon-acc-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	// GOTCHA: the machine may point TF_CLI_CONFIG_FILE at a file that does
-	// not exist, and terraform then warns on every call; use our own.
-	cliConfig := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(cliConfig, []byte("disable_checkpoint = true\n"), 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	_ = os.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
-	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
