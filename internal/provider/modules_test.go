@@ -1,0 +1,230 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// moduleTestConfig calls the module examples/modules/<module> with the
+// given arguments (HCL) and exposes the listed outputs of the module.
+func moduleTestConfig(t *testing.T, module, args string, outputs ...string) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "modules", module))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `
+terraform {
+  required_providers {
+    kubedaemon = {
+      source = "kubedaemon/kubedaemon"
+    }
+  }
+}
+
+module "m" {
+  source = %q
+  %s
+}
+`, dir, args)
+	for _, o := range outputs {
+		fmt.Fprintf(&b, "output %q {\n  value = module.m.%s\n}\n", o, o)
+	}
+	return b.String()
+}
+
+// moduleTestCase runs the module as the registry address kubedaemon/kubedaemon
+// that the modules require: terraform-plugin-testing serves the in-process
+// provider under TF_ACC_PROVIDER_NAMESPACE.
+func moduleTestCase(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "kubedaemon")
+	tc.ProtoV6ProviderFactories = testAccProtoV6ProviderFactories
+	resource.Test(t, tc)
+}
+
+// addTestNodes adds Ready nodes with labels for one test and deletes them
+// when it ends, leaving the shared nodes alone.
+func addTestNodes(t *testing.T, labels map[string]string, names ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := testCluster.AddNodes(ctx, names, labels, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := testCluster.DeleteNodes(context.Background(), names...); err != nil {
+			t.Errorf("delete test nodes: %v", err)
+		}
+	})
+}
+
+// checkPodNodes wants the pods of a release to run on exactly these nodes.
+func checkPodNodes(ns, instance string, want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		pods, err := testCluster.Client().CoreV1().Pods(ns).List(context.Background(),
+			metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + instance})
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, p := range pods.Items {
+			if p.DeletionTimestamp == nil {
+				got = append(got, p.Spec.NodeName)
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			return fmt.Errorf("%s/%s pods run on %v, want %v", ns, instance, got, want)
+		}
+		return nil
+	}
+}
+
+func TestAccModuleNodeMonitoring(t *testing.T) {
+	const ns = "acc-mod-monitoring"
+	moduleTestCase(t, resource.TestCase{
+		CheckDestroy: checkPresetGone(ns, "node-exporter"),
+		Steps: []resource.TestStep{{
+			Config: moduleTestConfig(t, "node-monitoring", fmt.Sprintf(`
+  namespace  = %q
+  port       = 19121
+  extra_args = ["--collector.systemd"]
+`, ns), "desired", "ready", "updated", "service", "daemonset"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("desired", knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownOutputValue("ready", knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownOutputValue("updated", knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownOutputValue("daemonset", knownvalue.StringExact(ns+"/node-exporter")),
+				statecheck.ExpectKnownOutputValue("service", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"name": knownvalue.StringExact("node-exporter"), "namespace": knownvalue.StringExact(ns),
+					"port": knownvalue.Int64Exact(19121), "endpoint": knownvalue.StringExact("node-exporter." + ns + ".svc:19121"),
+				})),
+			},
+			Check: checkPodNodes(ns, "node-exporter", "kwok-node-0", "kwok-node-1", "kwok-node-2"),
+		}},
+	})
+}
+
+func TestAccModuleNodeLogging(t *testing.T) {
+	const ns = "acc-mod-logging"
+	addTestNodes(t, map[string]string{"logging.kubedaemon.dev/collect": "true"}, "acc-logging-0", "acc-logging-1")
+	moduleTestCase(t, resource.TestCase{
+		CheckDestroy: checkPresetGone(ns, "fluent-bit"),
+		Steps: []resource.TestStep{{
+			Config: moduleTestConfig(t, "node-logging", fmt.Sprintf(`
+  namespace = %q
+  output    = { type = "forward", host = "aggregator.logging.svc", port = 24224 }
+`, ns), "desired", "ready", "node_selector"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("desired", knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownOutputValue("ready", knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownOutputValue("node_selector", knownvalue.MapExact(map[string]knownvalue.Check{
+					"logging.kubedaemon.dev/collect": knownvalue.StringExact("true"),
+				})),
+			},
+			Check: checkPodNodes(ns, "fluent-bit", "acc-logging-0", "acc-logging-1"),
+		}},
+	})
+}
+
+func TestAccModuleCSINodeDriver(t *testing.T) {
+	const ns = "acc-mod-csi"
+	const driver = "acc.csi.kubedaemon.dev"
+	moduleTestCase(t, resource.TestCase{
+		CheckDestroy: func(*terraform.State) error {
+			_, err := testCluster.Client().StorageV1().CSIDrivers().Get(context.Background(), driver, metav1.GetOptions{})
+			if !apierrors.IsNotFound(err) {
+				return fmt.Errorf("CSIDriver %s still exists after destroy (get: %v)", driver, err)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: moduleTestConfig(t, "csi-node-driver", fmt.Sprintf(`
+  namespace    = %q
+  driver_name  = %q
+  driver_image = { repository = "registry.example/acc-csi-plugin", tag = "v1.2.3" }
+  health_port  = 29691
+`, ns, driver), "desired", "ready", "driver_name", "objects"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("desired", knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownOutputValue("ready", knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownOutputValue("driver_name", knownvalue.StringExact(driver)),
+			},
+			Check: func(*terraform.State) error {
+				d, err := testCluster.Client().StorageV1().CSIDrivers().Get(context.Background(), driver, metav1.GetOptions{})
+				if err != nil {
+					return fmt.Errorf("CSIDriver %s: %w", driver, err)
+				}
+				if d.Annotations[presetInventoryAnnotation] != ns+"/csi-node" {
+					return fmt.Errorf("CSIDriver %s has inventory annotation %q", driver, d.Annotations[presetInventoryAnnotation])
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccModuleEnvironments(t *testing.T) {
+	const ns = "acc-mod-environments"
+	addTestNodes(t, nil, "acc-env-0", "acc-env-1", "acc-env-2")
+	moduleTestCase(t, resource.TestCase{
+		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
+			checkPresetGone(ns, "log-compressor"),
+			checkPresetGone(ns, "hdfs-namenode"),
+			func(*terraform.State) error {
+				for _, n := range []string{"acc-env-0", "acc-env-1", "acc-env-2"} {
+					node, err := testCluster.Client().CoreV1().Nodes().Get(context.Background(), n, metav1.GetOptions{})
+					if err != nil {
+						return err
+					}
+					if v, ok := node.Labels["env"]; ok {
+						return fmt.Errorf("node %s keeps env=%s after destroy", n, v)
+					}
+					if v, ok := node.Labels["host"]; ok {
+						return fmt.Errorf("node %s keeps host=%s after destroy", n, v)
+					}
+				}
+				return nil
+			},
+		),
+		Steps: []resource.TestStep{{
+			Config: moduleTestConfig(t, "environments", fmt.Sprintf(`
+  namespace      = %q
+  prod_nodes     = ["acc-env-0", "acc-env-1"]
+  dev_nodes      = ["acc-env-2"]
+  high_cpu_nodes = ["acc-env-1"]
+`, ns), "log_compressor", "namenode", "labelled_nodes"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("log_compressor", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"daemonset": knownvalue.StringExact(ns + "/log-compressor"),
+					"desired":   knownvalue.Int64Exact(2), "ready": knownvalue.Int64Exact(2),
+				})),
+				statecheck.ExpectKnownOutputValue("namenode", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"daemonset": knownvalue.StringExact(ns + "/hdfs-namenode"),
+					"desired":   knownvalue.Int64Exact(1), "ready": knownvalue.Int64Exact(1),
+				})),
+				statecheck.ExpectKnownOutputValue("labelled_nodes", knownvalue.MapExact(map[string]knownvalue.Check{
+					"acc-env-0": knownvalue.StringExact("prod"), "acc-env-1": knownvalue.StringExact("prod"),
+					"acc-env-2": knownvalue.StringExact("dev"),
+				})),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkPodNodes(ns, "log-compressor", "acc-env-0", "acc-env-1"),
+				checkPodNodes(ns, "hdfs-namenode", "acc-env-1"),
+			),
+		}},
+	})
+}
