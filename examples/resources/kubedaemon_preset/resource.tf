@@ -1,0 +1,34 @@
+# Fluent Bit on every node, shipping to Loki. The plan lists each object
+# that changes; apply returns once Fluent Bit runs on every node.
+resource "kubedaemon_preset" "fluent_bit" {
+  preset           = "fluent-bit"
+  namespace        = "logging"
+  create_namespace = true
+  values = [yamlencode({
+    output = {
+      type = "loki"
+      loki = { host = "loki-gateway.logging.svc", port = 80 }
+    }
+  })]
+  set {
+    name  = "image.tag"
+    value = "4.0.3"
+    type  = "string"
+  }
+
+  timeouts {
+    create = "5m"
+    update = "5m"
+  }
+}
+
+# A preset folder of your own (preset.yaml, values.yaml, templates).
+resource "kubedaemon_preset" "log_compressor" {
+  preset    = abspath("${path.module}/presets/log-compressor")
+  namespace = "ops"
+  values    = [yamlencode({ nodeSelector = { env = "prod" } })]
+}
+
+output "fluent_bit_ready" {
+  value = kubedaemon_preset.fluent_bit.daemonset_status["logging/fluent-bit"].ready
+}
