@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -9,7 +10,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	kjson "k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/yaml"
@@ -33,10 +33,10 @@ var installOrder = map[string]int{
 	"DaemonSet":          10,
 }
 
-// strictDecoder decodes YAML into typed objects and reports unknown and
+// strictDecoder decodes JSON into typed objects and reports unknown and
 // duplicate fields.
 var strictDecoder = kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme.Scheme, scheme.Scheme,
-	kjson.SerializerOptions{Yaml: true, Strict: true})
+	kjson.SerializerOptions{Strict: true})
 
 // splitDocuments splits a template's output at `---` lines and drops the
 // documents that hold only whitespace and comments.
@@ -72,49 +72,50 @@ func onlyComments(doc string) bool {
 
 // decodeObject decodes one document strictly into its typed object.
 func decodeObject(source, doc string) (Object, error) {
+	// One YAML pass: the strict conversion rejects duplicate keys, and the
+	// JSON decoder below rejects unknown fields.
+	j, err := yaml.YAMLToJSONStrict([]byte(doc))
+	if err != nil {
+		return Object{}, fmt.Errorf("%s: output is not YAML: %w (render the preset to see the document)", source, err)
+	}
 	var head struct {
-		APIVersion string `json:"apiVersion"`
-		Kind       string `json:"kind"`
-		Metadata   struct {
+		Metadata struct {
 			Name string `json:"name"`
 		} `json:"metadata"`
 	}
-	if err := yaml.Unmarshal([]byte(doc), &head); err != nil {
-		return Object{}, fmt.Errorf("%s: output is not YAML: %w (render the preset to see the document)", source, err)
+	gvk, err := kjson.DefaultMetaFactory.Interpret(j)
+	if err != nil {
+		return Object{}, fmt.Errorf("%s: read apiVersion and kind: %w (every document must be one Kubernetes object)", source, err)
 	}
-	what := strings.TrimSpace(head.Kind + " " + head.Metadata.Name)
-	if head.APIVersion == "" || head.Kind == "" {
+	if gvk.Version == "" || gvk.Kind == "" {
 		return Object{}, fmt.Errorf("%s: a document has no apiVersion or kind: every document must be one Kubernetes object", source)
 	}
-	gv, err := schema.ParseGroupVersion(head.APIVersion)
-	if err != nil {
-		return Object{}, fmt.Errorf("%s: %s: apiVersion %q: %w", source, what, head.APIVersion, err)
-	}
-	gvk := gv.WithKind(head.Kind)
-	if !scheme.Scheme.Recognizes(gvk) {
+	if !scheme.Scheme.Recognizes(*gvk) {
+		_ = json.Unmarshal(j, &head)
+		what := strings.TrimSpace(gvk.Kind + " " + head.Metadata.Name)
 		return Object{}, fmt.Errorf("%s: %s: kind %s is not a built-in Kubernetes kind (check apiVersion and kind)", source, what, gvk.String())
 	}
-	obj, _, err := strictDecoder.Decode([]byte(doc), &gvk, nil)
+	obj, _, err := strictDecoder.Decode(j, gvk, nil)
 	if err != nil {
-		if runtime.IsStrictDecodingError(err) {
-			var sde interface{ Errors() []error }
-			if errors.As(err, &sde) {
-				var msgs []string
-				for _, e := range sde.Errors() {
-					msgs = append(msgs, e.Error())
-				}
-				return Object{}, fmt.Errorf("%s: %s: %s (fix the field name in the template)", source, what, strings.Join(msgs, "; "))
+		_ = json.Unmarshal(j, &head)
+		what := strings.TrimSpace(gvk.Kind + " " + head.Metadata.Name)
+		var sde interface{ Errors() []error }
+		if runtime.IsStrictDecodingError(err) && errors.As(err, &sde) {
+			var msgs []string
+			for _, e := range sde.Errors() {
+				msgs = append(msgs, e.Error())
 			}
+			return Object{}, fmt.Errorf("%s: %s: %s (fix the field name in the template)", source, what, strings.Join(msgs, "; "))
 		}
 		return Object{}, fmt.Errorf("%s: %s: %w", source, what, err)
 	}
 	acc, err := meta.Accessor(obj)
 	if err != nil {
-		return Object{}, fmt.Errorf("%s: %s: %w", source, what, err)
+		return Object{}, fmt.Errorf("%s: %s: %w", source, gvk.Kind, err)
 	}
 	return Object{
-		Kind:       head.Kind,
-		APIVersion: head.APIVersion,
+		Kind:       gvk.Kind,
+		APIVersion: gvk.GroupVersion().String(),
 		Namespace:  acc.GetNamespace(),
 		Name:       acc.GetName(),
 		YAML:       []byte(doc),

@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -41,7 +42,21 @@ type preset struct {
 	values    []byte
 	schema    []byte // nil when the folder has no values.schema.json
 	templates []string
+
+	defaultsOnce sync.Once
+	defaults     map[string]any // values parsed, read-only once set
+	defaultsErr  error
 }
+
+// parsedDefaults parses values.yaml once per loaded preset.
+func (p *preset) parsedDefaults() (map[string]any, error) {
+	p.defaultsOnce.Do(func() { p.defaults, p.defaultsErr = parseDefaults(p.values) })
+	return p.defaults, p.defaultsErr
+}
+
+// builtinCache holds the loaded built-in presets by name: they are embedded,
+// so they never change while the process runs.
+var builtinCache sync.Map
 
 // List returns the built-in presets, sorted by name.
 func List() []PresetInfo {
@@ -119,13 +134,21 @@ func lookup(name string) (*preset, error) {
 	return loadFS(os.DirFS(name), name, false)
 }
 
-// loadBuiltin loads an embedded preset.
+// loadBuiltin loads an embedded preset, once.
 func loadBuiltin(name string) (*preset, error) {
+	if p, ok := builtinCache.Load(name); ok {
+		return p.(*preset), nil
+	}
 	sub, err := fs.Sub(templates.FS, name)
 	if err != nil {
 		return nil, fmt.Errorf("open built-in preset %q: %w", name, err)
 	}
-	return loadFS(sub, name, true)
+	p, err := loadFS(sub, name, true)
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := builtinCache.LoadOrStore(name, p)
+	return actual.(*preset), nil
 }
 
 // loadFS reads a preset folder: its metadata, defaults, schema and the names

@@ -71,7 +71,11 @@ func Render(req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cv, err := coalesceValues(p.values, req, sch)
+	defaults, err := p.parsedDefaults()
+	if err != nil {
+		return nil, err
+	}
+	cv, err := coalesceParsed(defaults, req, sch)
 	if err != nil {
 		return nil, err
 	}

@@ -109,10 +109,24 @@ func normalizeNumbers(v any) any {
 // merge key by key, lists and scalars replace, and null deletes a key. --set
 // values are typed by the preset's schema (sch may be nil).
 func coalesceValues(defaults []byte, req Request, sch *valuesSchema) (*coalescedValues, error) {
+	d, err := parseDefaults(defaults)
+	if err != nil {
+		return nil, err
+	}
+	return coalesceParsed(d, req, sch)
+}
+
+// parseDefaults parses a preset's values.yaml.
+func parseDefaults(defaults []byte) (map[string]any, error) {
 	d, err := parseYAMLValues(defaults)
 	if err != nil {
 		return nil, &ValuesError{Source: "defaults", Msg: "values.yaml of the preset does not parse: " + err.Error()}
 	}
+	return d, nil
+}
+
+// coalesceParsed is coalesceValues over parsed defaults, which it only reads.
+func coalesceParsed(d map[string]any, req Request, sch *valuesSchema) (*coalescedValues, error) {
 	cv := &coalescedValues{values: d, sources: []valuesSource{{name: "defaults", values: d}}}
 	var errs []error
 	user := map[string]any{}
