@@ -85,6 +85,8 @@ func modelToJSON(v attr.Value, p path.Path, name string, unknown *[]path.Path) a
 			}
 		}
 		return s
+	case quantityValue:
+		return v.ValueString()
 	case basetypes.Int64Value:
 		return v.ValueInt64()
 	case basetypes.BoolValue:
@@ -192,6 +194,12 @@ func jsonToModel(j any, t attr.Type, name string) (attr.Value, error) {
 		case bool:
 			return types.StringValue(strconv.FormatBool(v)), nil
 		}
+	case quantityType:
+		sv, err := jsonToModel(j, t.StringType, name)
+		if err != nil {
+			return nil, err
+		}
+		return quantityValue{StringValue: sv.(basetypes.StringValue)}, nil
 	case basetypes.Int64Type:
 		switch v := j.(type) {
 		case nil:

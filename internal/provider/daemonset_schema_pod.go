@@ -86,7 +86,7 @@ func envBlock() schema.ListNestedBlock {
 			"resource_field_ref": single("A resource request or limit of a container.", map[string]schema.Attribute{
 				"container_name": optString("Container; this one when unset."),
 				"resource":       reqString("Resource, e.g. `limits.memory`."),
-				"divisor":        optString("Divisor quantity, e.g. `1Mi`."),
+				"divisor":        optQuantity("Divisor quantity, e.g. `1Mi`."),
 			}, nil),
 			"config_map_key_ref": ref("A key of a ConfigMap.", "name"),
 			"secret_key_ref":     ref("A key of a Secret.", "name"),
@@ -121,8 +121,8 @@ func portBlock() schema.ListNestedBlock {
 
 func resourcesBlock() schema.SingleNestedBlock {
 	return single("Compute resources of the container.", map[string]schema.Attribute{
-		"requests": strMap("Resources reserved for the container, as quantities: `{ cpu = \"100m\", memory = \"200Mi\" }`."),
-		"limits":   strMap("Most resources the container may use, as quantities."),
+		"requests": quantityMap("Resources reserved for the container, as quantities: `{ cpu = \"100m\", memory = \"200Mi\" }`."),
+		"limits":   quantityMap("Most resources the container may use, as quantities."),
 	}, nil)
 }
 
@@ -241,7 +241,7 @@ func downwardAPIItemsBlock() schema.ListNestedBlock {
 		"resource_field_ref": single("A resource of a container.", map[string]schema.Attribute{
 			"container_name": optString("Container."),
 			"resource":       reqString("Resource, e.g. `limits.cpu`."),
-			"divisor":        optString("Divisor quantity."),
+			"divisor":        optQuantity("Divisor quantity."),
 		}, nil),
 	})
 }
@@ -266,7 +266,7 @@ func volumeBlock() schema.ListNestedBlock {
 		}, map[string]schema.Block{"items": keyToPathBlock()}),
 		"empty_dir": single("A scratch directory that lives as long as the pod.", map[string]schema.Attribute{
 			"medium":     optString("`Memory` for a tmpfs; the node's disk when unset."),
-			"size_limit": optString("Largest size, a quantity such as `1Gi`."),
+			"size_limit": optQuantity("Largest size, a quantity such as `1Gi`."),
 		}, nil),
 		"downward_api": single("Pod fields as files.", map[string]schema.Attribute{
 			"default_mode": optInt("Mode of the files."),
