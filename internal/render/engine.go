@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"strings"
 	"sync"
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
+	yamlv2 "go.yaml.in/yaml/v2"
 	"sigs.k8s.io/yaml"
 )
 
@@ -24,6 +26,9 @@ type templateSet struct {
 	// files are the template names that render output, in sorted order;
 	// partials (names starting with '_') are parsed but not rendered.
 	files []string
+	// executions reuses clones: binding the functions to a fresh clone
+	// costs more than rendering a small preset.
+	executions sync.Pool
 }
 
 // setCache holds the parsed template sets of the built-in presets by name.
@@ -75,6 +80,22 @@ func parseSet(p *preset) (*templateSet, error) {
 type execution struct {
 	tmpl  *template.Template
 	depth int
+}
+
+// getExecution takes an execution from the pool, or makes one.
+func (s *templateSet) getExecution() (*execution, error) {
+	if e, ok := s.executions.Get().(*execution); ok {
+		return e, nil
+	}
+	return newExecution(s)
+}
+
+// putExecution returns an execution to the pool. The clone is never
+// changed by a render (tpl parses into clones of its own), so it is safe to
+// reuse.
+func (s *templateSet) putExecution(e *execution) {
+	e.depth = 0
+	s.executions.Put(e)
 }
 
 // newExecution clones the shared set and binds include and tpl to the clone.
@@ -161,11 +182,46 @@ func funcMap(e *execution) template.FuncMap {
 // toYAML marshals v as YAML without the trailing newline. Unlike Helm's, it
 // fails the render instead of writing an empty string.
 func toYAML(v any) (string, error) {
+	if plainValue(v) {
+		// Values are already JSON-shaped: skip sigs.k8s.io/yaml's round
+		// trip through JSON, which costs most of a render.
+		b, err := yamlv2.Marshal(v)
+		if err != nil {
+			return "", fmt.Errorf("toYaml: %w", err)
+		}
+		return strings.TrimSuffix(string(b), "\n"), nil
+	}
 	b, err := yaml.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("toYaml: %w", err)
 	}
 	return strings.TrimSuffix(string(b), "\n"), nil
+}
+
+// plainValue reports whether v holds only maps with string keys, lists,
+// strings, booleans, int64 and float64: what values decode into.
+func plainValue(v any) bool {
+	switch x := v.(type) {
+	case nil, string, bool, int64:
+		return true
+	case float64:
+		return !math.IsInf(x, 0) && !math.IsNaN(x)
+	case map[string]any:
+		for _, c := range x {
+			if !plainValue(c) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, c := range x {
+			if !plainValue(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // fromYAML parses a YAML document into a map.

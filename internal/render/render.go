@@ -90,10 +90,11 @@ func Render(req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	exec, err := newExecution(set)
+	exec, err := set.getExecution()
 	if err != nil {
 		return nil, err
 	}
+	defer set.putExecution(exec)
 	var objs []Object
 	var errs []error
 	for _, name := range set.files {

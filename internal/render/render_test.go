@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	"sigs.k8s.io/yaml"
 )
 
 func TestInstallOrderAndTypedObjects(t *testing.T) {
@@ -206,5 +207,29 @@ func BenchmarkRender(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestToYAMLFastPathMatchesSigsYAML keeps the direct marshalling of values
+// byte-identical to sigs.k8s.io/yaml's, which goes through JSON.
+func TestToYAMLFastPathMatchesSigsYAML(t *testing.T) {
+	values := map[string]any{
+		"s": "1234567", "b": "true", "empty": "", "n": int64(9100), "f": 0.5, "t": true, "null": nil,
+		"nested": map[string]any{"z": []any{"a", int64(1), map[string]any{"k": "v: w"}}, "a": map[string]any{}},
+		"list":   []any{}, "multi": "line1\nline2\n", "colon": "a: b", "star": "*", "tilde": "~",
+	}
+	got, err := toYAML(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := yaml.Marshal(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(strings.TrimSuffix(string(want), "\n"), got); diff != "" {
+		t.Errorf("toYaml (-sigs +fast):\n%s", diff)
+	}
+	if _, err := toYAML(map[string]any{"f": func() {}}); err == nil {
+		t.Error("toYaml of a function succeeded, want an error")
 	}
 }
