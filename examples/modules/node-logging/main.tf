@@ -27,7 +27,7 @@ resource "kubedaemon_preset" "this" {
   namespace        = var.namespace
   create_namespace = true
   values = [
-    yamlencode(var.collector == "fluent-bit" ? local.fluent_bit_values : local.fluentd_values),
+    var.collector == "fluent-bit" ? yamlencode(local.fluent_bit_values) : yamlencode(local.fluentd_values),
     yamlencode(local.image_values),
   ]
 }
