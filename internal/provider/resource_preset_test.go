@@ -145,7 +145,7 @@ func TestAccPresetResourceConflict(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkPresetGone(ns, "ne"),
 		Steps: []resource.TestStep{{
-			Config: presetTestConfig(ns, "quay.io/prometheus/node-exporter", "v1.9.1", 19102, true, ""),
+			Config:      presetTestConfig(ns, "quay.io/prometheus/node-exporter", "v1.9.1", 19102, true, ""),
 			ExpectError: regexp.MustCompile(`(?s)Object Owned By Someone Else.*Service/` + ns + `/ne already exists and belongs\s+to\s+no\s+kubedaemon\s+inventory.*force_conflicts = true`),
 		}},
 	})
