@@ -53,8 +53,8 @@ rm -f "$qs/.terraform.lock.hcl"
 terraform -chdir="$qs" init -input=false -upgrade >/dev/null
 terraform -chdir="$qs" apply -input=false -auto-approve -state="$work/terraform.tfstate"
 echo
-echo "==> what was applied"
-terraform -chdir="$qs" output -state="$work/terraform.tfstate"
+echo "==> what Terraform manages now"
+terraform -chdir="$qs" state list -state="$work/terraform.tfstate"
 cat <<EOM
 
 Look around:
