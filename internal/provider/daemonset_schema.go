@@ -189,6 +189,7 @@ func daemonSetSchemaV0(ctx context.Context) schema.Schema {
 			"status": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The DaemonSet's counters, read after the apply and on every refresh.",
+				PlanModifiers:       []planmodifier.Object{priorWhenSemanticallyUnchanged{}},
 				Attributes: map[string]schema.Attribute{
 					"desired":             schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that should run a pod."},
 					"current":             schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes that run at least one pod and should."},
@@ -226,8 +227,14 @@ func daemonSetMetadataBlock() schema.SingleNestedBlock {
 			Computed: true, MarkdownDescription: "UID Kubernetes gave the DaemonSet.",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"generation":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Generation of the DaemonSet's spec."},
-		"resource_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Resource version last read."},
+		"generation": schema.Int64Attribute{
+			Computed: true, MarkdownDescription: "Generation of the DaemonSet's spec.",
+			PlanModifiers: []planmodifier.Int64{priorWhenSemanticallyUnchanged{}},
+		},
+		"resource_version": schema.StringAttribute{
+			Computed: true, MarkdownDescription: "Resource version last read.",
+			PlanModifiers: []planmodifier.String{priorWhenSemanticallyUnchanged{}},
+		},
 	}, nil)
 }
 

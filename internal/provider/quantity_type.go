@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -23,11 +24,20 @@ import (
 //     modifiers below keep the prior state's spelling when the configuration
 //     says the same amount in other words. That matters after an import,
 //     whose state holds the API's spelling.
+//   - GOTCHA: the framework compares the configuration with the prior state
+//     before any plan modifier runs, and on any raw difference marks every
+//     computed attribute (status, generation, resource_version) unknown, so
+//     that a different spelling alone would still plan an update.
+//     priorWhenSemanticallyUnchanged, on those attributes, keeps their prior
+//     value when the plan differs from the state in quantity spellings only.
 var (
 	_ basetypes.StringTypable                    = quantityType{}
 	_ basetypes.StringValuableWithSemanticEquals = quantityValue{}
 	_ planmodifier.String                        = quantitySemanticEquality{}
 	_ planmodifier.Map                           = quantitySemanticEquality{}
+	_ planmodifier.Object                        = priorWhenSemanticallyUnchanged{}
+	_ planmodifier.Int64                         = priorWhenSemanticallyUnchanged{}
+	_ planmodifier.String                        = priorWhenSemanticallyUnchanged{}
 )
 
 // quantityType is a string attribute type holding a Kubernetes quantity.
@@ -171,4 +181,103 @@ func quantityOf(v attr.Value) (quantityValue, bool) {
 		return quantityValue{StringValue: v}, true
 	}
 	return quantityValue{}, false
+}
+
+// priorWhenSemanticallyUnchanged plans a computed attribute's prior value
+// when the framework marked it unknown although the plan differs from the
+// prior state only in how quantities are written (see the GOTCHA above).
+type priorWhenSemanticallyUnchanged struct{}
+
+func (priorWhenSemanticallyUnchanged) Description(context.Context) string {
+	return "Keeps the prior value when nothing but the spelling of a quantity changes."
+}
+
+func (m priorWhenSemanticallyUnchanged) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (priorWhenSemanticallyUnchanged) PlanModifyObject(ctx context.Context, req planmodifier.ObjectRequest, resp *planmodifier.ObjectResponse) {
+	if req.PlanValue.IsUnknown() && !req.StateValue.IsNull() && semanticallyUnchanged(ctx, req.Plan, req.State) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+func (priorWhenSemanticallyUnchanged) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
+	if req.PlanValue.IsUnknown() && !req.StateValue.IsNull() && semanticallyUnchanged(ctx, req.Plan, req.State) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+func (priorWhenSemanticallyUnchanged) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.PlanValue.IsUnknown() && !req.StateValue.IsNull() && semanticallyUnchanged(ctx, req.Plan, req.State) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// semanticallyUnchanged reports whether plan holds the same values as state,
+// where quantities compare by amount and an unknown value of a computed-only
+// attribute (one the configuration cannot set) counts as unchanged. An
+// unknown value anywhere else comes from the configuration and is a change.
+func semanticallyUnchanged(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) bool {
+	if plan.Raw.IsNull() || state.Raw.IsNull() {
+		return false
+	}
+	var same func(p *tftypes.AttributePath, planned, prior tftypes.Value) bool
+	same = func(p *tftypes.AttributePath, planned, prior tftypes.Value) bool {
+		if planned.Equal(prior) {
+			return true
+		}
+		if !planned.IsKnown() {
+			a, err := plan.Schema.AttributeAtTerraformPath(ctx, p)
+			return err == nil && a.IsComputed() && !a.IsOptional() && !a.IsRequired()
+		}
+		if planned.IsNull() || prior.IsNull() || !prior.IsKnown() || !planned.Type().Equal(prior.Type()) {
+			return false
+		}
+		switch planned.Type().(type) {
+		case tftypes.Object:
+			var pm, sm map[string]tftypes.Value
+			if planned.As(&pm) != nil || prior.As(&sm) != nil {
+				return false
+			}
+			for k, v := range pm {
+				if !same(p.WithAttributeName(k), v, sm[k]) {
+					return false
+				}
+			}
+			return true
+		case tftypes.List:
+			var pl, sl []tftypes.Value
+			if planned.As(&pl) != nil || prior.As(&sl) != nil || len(pl) != len(sl) {
+				return false
+			}
+			for i := range pl {
+				if !same(p.WithElementKeyInt(i), pl[i], sl[i]) {
+					return false
+				}
+			}
+			return true
+		case tftypes.Map:
+			var pm, sm map[string]tftypes.Value
+			if planned.As(&pm) != nil || prior.As(&sm) != nil || len(pm) != len(sm) {
+				return false
+			}
+			for k, v := range pm {
+				sv, ok := sm[k]
+				if !ok || !same(p.WithElementKeyString(k), v, sv) {
+					return false
+				}
+			}
+			return true
+		}
+		if t, err := plan.Schema.TypeAtTerraformPath(ctx, p); err != nil || !t.Equal(quantityType{}) {
+			return false
+		}
+		var a, b string
+		if planned.As(&a) != nil || prior.As(&b) != nil {
+			return false
+		}
+		return sameQuantity(a, b)
+	}
+	return same(tftypes.NewAttributePath(), plan.Raw, state.Raw)
 }
