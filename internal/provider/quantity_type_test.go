@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -169,5 +171,51 @@ func TestQuantityConversion(t *testing.T) {
 	}
 	if got := dig(objectList(podSpec["volumes"])[0], "emptyDir")["sizeLimit"]; got != "1Gi" {
 		t.Errorf("emptyDir.sizeLimit = %#v, want \"1Gi\"", got)
+	}
+}
+
+func TestSemanticallyUnchanged(t *testing.T) {
+	ctx := context.Background()
+	sch := schema.Schema{Attributes: map[string]schema.Attribute{
+		"status":   schema.StringAttribute{Computed: true},
+		"image":    schema.StringAttribute{Optional: true},
+		"requests": quantityMap("Requests."),
+		"limit":    optQuantity("Limit."),
+	}}
+	objType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"status": tftypes.String, "image": tftypes.String, "limit": tftypes.String,
+		"requests": tftypes.Map{ElementType: tftypes.String},
+	}}
+	value := func(status, image any, limit string, requests map[string]string) tftypes.Value {
+		req := map[string]tftypes.Value{}
+		for k, v := range requests {
+			req[k] = tftypes.NewValue(tftypes.String, v)
+		}
+		return tftypes.NewValue(objType, map[string]tftypes.Value{
+			"status": tftypes.NewValue(tftypes.String, status), "image": tftypes.NewValue(tftypes.String, image),
+			"limit": tftypes.NewValue(tftypes.String, limit), "requests": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, req),
+		})
+	}
+	prior := value("3/3", "alpine", "1", map[string]string{"cpu": "100m", "memory": "512Mi"})
+	for name, tc := range map[string]struct {
+		planned tftypes.Value
+		want    bool
+	}{
+		"identical":                     {prior, true},
+		"spellings and unknown status":  {value(tftypes.UnknownValue, "alpine", "1000m", map[string]string{"cpu": "0.1", "memory": "0.5Gi"}), true},
+		"another amount":                {value(tftypes.UnknownValue, "alpine", "1", map[string]string{"cpu": "0.2", "memory": "512Mi"}), false},
+		"another image":                 {value(tftypes.UnknownValue, "busybox", "1", map[string]string{"cpu": "100m", "memory": "512Mi"}), false},
+		"an image known only at apply":  {value(tftypes.UnknownValue, tftypes.UnknownValue, "1", map[string]string{"cpu": "100m", "memory": "512Mi"}), false},
+		"a request removed":             {value(tftypes.UnknownValue, "alpine", "1", map[string]string{"cpu": "100m"}), false},
+		"a string that is no quantity":  {value(tftypes.UnknownValue, "alpine:1.0", "1", map[string]string{"cpu": "100m", "memory": "512Mi"}), false},
+		"a request renamed, same value": {value(tftypes.UnknownValue, "alpine", "1", map[string]string{"cpu": "100m", "storage": "512Mi"}), false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			plan := tfsdk.Plan{Schema: sch, Raw: tc.planned}
+			state := tfsdk.State{Schema: sch, Raw: prior}
+			if got := semanticallyUnchanged(ctx, plan, state); got != tc.want {
+				t.Errorf("semanticallyUnchanged = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
