@@ -108,6 +108,26 @@ func (s recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6
 	return resp, err
 }
 
+// uniqueName is prefix with a suffix of its own, for namespaces and nodes.
+func uniqueName(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1_000_000)
+}
+
+// createNamespace creates ns for one test and deletes it when the test
+// ends. Tests call it from PreCheck, which resource.Test runs only with
+// TF_ACC set: without it the test is skipped before it needs the cluster.
+func createNamespace(t *testing.T, ns string) {
+	t.Helper()
+	_, err := testCluster.Client().CoreV1().Namespaces().Create(context.Background(),
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create namespace %s: %v", ns, err)
+	}
+	t.Cleanup(func() {
+		_ = testCluster.Client().CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+	})
+}
+
 // livePods lists the pods in ns that match selector and are not being
 // deleted, sorted by node.
 func livePods(ctx context.Context, ns, selector string) ([]corev1.Pod, error) {
@@ -321,12 +341,13 @@ func checkNodeExporterPod(p *corev1.Pod) error {
 // and warns that the pods run the old template, the pods keep the old
 // image, and a pod deleted by hand comes back with the new one.
 func TestAccDaemonSet_nodeExporterOnDelete(t *testing.T) {
-	ns := testNamespace(t, "node-exporter")
+	ns := uniqueName("node-exporter")
 	addr := "kubedaemon_daemonset.node_exporter"
 	selector := "k8s-app=node-exporter"
 	oldImage, newImage := "prom/node-exporter:v0.15.2", "prom/node-exporter:v1.8.2"
 	rec := &warningRecorder{}
 	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { createNamespace(t, ns) },
 		ProtoV6ProviderFactories: rec.factories(),
 		CheckDestroy:             checkNothingLeft(ns, "node-exporter", selector),
 		Steps: []resource.TestStep{
@@ -699,18 +720,21 @@ func checkCSINodePod(p *corev1.Pod) error {
 // TestAccDaemonSet_csiNodeDriver creates the seed's hwameistor CSI node
 // driver on the 3 nodes, imports it, and plans no change after either.
 func TestAccDaemonSet_csiNodeDriver(t *testing.T) {
-	ns := testNamespace(t, "hwameistor")
-	// The pods run as the seed's service account: without it the
-	// apiserver refuses to create them.
-	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "hwameistor-admin"}}
-	if _, err := testCluster.Client().CoreV1().ServiceAccounts(ns).Create(context.Background(), sa, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ns := uniqueName("hwameistor")
 	addr := "kubedaemon_daemonset.ldm"
 	selector := "app=hwameistor-local-disk-manager"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkNothingLeft(ns, "hwameistor-local-disk-manager", selector),
+		PreCheck: func() {
+			createNamespace(t, ns)
+			// The pods run as the seed's service account: without it the
+			// apiserver refuses to create them.
+			sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "hwameistor-admin"}}
+			if _, err := testCluster.Client().CoreV1().ServiceAccounts(ns).Create(context.Background(), sa, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		CheckDestroy: checkNothingLeft(ns, "hwameistor-local-disk-manager", selector),
 		Steps: []resource.TestStep{
 			{
 				Config: csiNodeConfig(ns),
@@ -771,17 +795,20 @@ resource "kubedaemon_daemonset" "namenode" {
 // host=high-cpu, then changes the immutable selector: the plan replaces the
 // DaemonSet, whose new pods run on the same 2 nodes.
 func TestAccDaemonSet_highCPU(t *testing.T) {
-	ctx := context.Background()
-	ns := testNamespace(t, "high-cpu")
-	pool := fmt.Sprintf("hc-%d", time.Now().UnixNano()%1_000_000)
+	ns := uniqueName("high-cpu")
+	pool := uniqueName("hc")
 	high := []string{pool + "-a", pool + "-b"}
 	low := []string{pool + "-c"}
-	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), high[0], high[1], low[0]) })
-	if err := testCluster.AddNodes(ctx, high, map[string]string{"host": "high-cpu", "pool": pool}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := testCluster.AddNodes(ctx, low, map[string]string{"host": "low-cpu", "pool": pool}, nil); err != nil {
-		t.Fatal(err)
+	addNodes := func() {
+		ctx := context.Background()
+		createNamespace(t, ns)
+		t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), high[0], high[1], low[0]) })
+		if err := testCluster.AddNodes(ctx, high, map[string]string{"host": "high-cpu", "pool": pool}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := testCluster.AddNodes(ctx, low, map[string]string{"host": "low-cpu", "pool": pool}, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 	addr := "kubedaemon_daemonset.namenode"
 	uid := statecheck.CompareValue(compare.ValuesDiffer())
@@ -793,6 +820,7 @@ func TestAccDaemonSet_highCPU(t *testing.T) {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		PreCheck:                 addNodes,
 		CheckDestroy:             checkNothingLeft(ns, "hdfs-namenode", "k8s-app"),
 		Steps: []resource.TestStep{
 			{
@@ -854,10 +882,11 @@ resource "kubedaemon_daemonset" "broken" {
 // creating a second one or updating it in place), and destroy leaves
 // nothing behind.
 func TestAccDaemonSet_failedCreateIsTainted(t *testing.T) {
-	ns := testNamespace(t, "tainted")
+	ns := uniqueName("tainted")
 	addr := "kubedaemon_daemonset.broken"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		PreCheck:                 func() { createNamespace(t, ns) },
 		CheckDestroy:             checkNothingLeft(ns, "broken", "name=broken"),
 		Steps: []resource.TestStep{
 			{
@@ -940,7 +969,7 @@ resource "kubedaemon_daemonset" "quantities" {
 // canonical quantities, a configuration that writes them differently plans
 // no change.
 func TestAccDaemonSet_quantities(t *testing.T) {
-	ns := testNamespace(t, "quantities")
+	ns := uniqueName("quantities")
 	addr := "kubedaemon_daemonset.quantities"
 	// GOTCHA: a tfjsonpath.Path appends to a shared slice; build each path
 	// anew, or one overwrites another.
@@ -950,6 +979,7 @@ func TestAccDaemonSet_quantities(t *testing.T) {
 	requests := container().AtMapKey("resources").AtMapKey("requests")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		PreCheck:                 func() { createNamespace(t, ns) },
 		CheckDestroy:             checkNothingLeft(ns, "quantities", "name=quantities"),
 		Steps: []resource.TestStep{
 			{
