@@ -33,6 +33,33 @@ var installOrder = map[string]int{
 	"DaemonSet":          10,
 }
 
+// clusterScoped are the built-in kinds that live outside namespaces. Every
+// other kind the scheme knows is namespaced.
+var clusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "ComponentStatus": true,
+	"ClusterRole": true, "ClusterRoleBinding": true,
+	"StorageClass": true, "CSIDriver": true, "CSINode": true, "VolumeAttachment": true, "VolumeAttributesClass": true,
+	"PriorityClass": true, "RuntimeClass": true, "IngressClass": true, "IPAddress": true, "ServiceCIDR": true,
+	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true,
+	"CertificateSigningRequest": true, "ClusterTrustBundle": true,
+	"FlowSchema": true, "PriorityLevelConfiguration": true, "StorageVersion": true, "StorageVersionMigration": true,
+	"DeviceClass": true, "ResourceSlice": true, "DeviceTaintRule": true,
+	"TokenReview": true, "SubjectAccessReview": true, "SelfSubjectAccessReview": true,
+	"SelfSubjectRulesReview": true, "SelfSubjectReview": true,
+}
+
+// InstallRank is the place of kind in the install order: lower installs
+// first. Kinds outside the order share the last rank, after DaemonSets'
+// dependencies and DaemonSets alike; callers keep their relative order.
+func InstallRank(kind string) int {
+	if r, ok := installOrder[kind]; ok {
+		return r
+	}
+	return len(installOrder)
+}
+
 // strictDecoder decodes JSON into typed objects and reports unknown and
 // duplicate fields.
 var strictDecoder = kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme.Scheme, scheme.Scheme,
@@ -127,13 +154,132 @@ func decodeObject(source, doc string) (Object, error) {
 // sortObjects puts objects in install order, keeping the template order
 // within a kind.
 func sortObjects(objs []Object) {
-	rank := func(kind string) int {
-		if r, ok := installOrder[kind]; ok {
-			return r
-		}
-		return len(installOrder)
+	sort.SliceStable(objs, func(i, j int) bool { return InstallRank(objs[i].Kind) < InstallRank(objs[j].Kind) })
+}
+
+// placeObject puts a decoded object in its namespace, as Helm's install
+// does: a cluster-scoped object has none, and a namespaced object whose
+// template wrote none gets the release namespace, in its typed object and
+// in its YAML, so that the manifest applies the same way with kubectl.
+func placeObject(o *Object, namespace string) error {
+	o.Namespaced = !clusterScoped[o.Kind]
+	if !o.Namespaced {
+		o.Namespace = ""
+		return nil
 	}
-	sort.SliceStable(objs, func(i, j int) bool { return rank(objs[i].Kind) < rank(objs[j].Kind) })
+	if o.Namespace != "" {
+		return nil
+	}
+	doc, err := withNamespace(string(o.YAML), namespace)
+	if err != nil {
+		return fmt.Errorf("%s: %s %s: set the release namespace: %w", o.Source, o.Kind, o.Name, err)
+	}
+	acc, err := meta.Accessor(o.Object)
+	if err != nil {
+		return fmt.Errorf("%s: %s %s: %w", o.Source, o.Kind, o.Name, err)
+	}
+	acc.SetNamespace(namespace)
+	o.Namespace, o.YAML = namespace, []byte(doc)
+	return nil
+}
+
+// withNamespace adds `namespace: ns` to the metadata of a document, after
+// its name line, keeping the rest of the text (comments, key order) as the
+// template wrote it. When the metadata is not a plain block (flow style,
+// an explicit empty namespace, a multi-line name), the document is written
+// anew from its parsed form instead.
+func withNamespace(doc, ns string) (string, error) {
+	quoted, err := yaml.Marshal(ns)
+	if err != nil {
+		return "", err
+	}
+	value := strings.TrimSuffix(string(quoted), "\n")
+	if out, ok := insertNamespaceLine(doc, value); ok && namespaceOf(out) == ns {
+		return out, nil
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+		return "", err
+	}
+	md, _ := m["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		m["metadata"] = md
+	}
+	md["namespace"] = ns
+	out, err := yaml.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// insertNamespaceLine inserts `namespace: value` into the top-level
+// metadata block of doc, after its name line (or first, without one), at
+// the block's indentation. ok is false when the block is not a plain one.
+func insertNamespaceLine(doc, value string) (string, bool) {
+	lines := strings.SplitAfter(doc, "\n")
+	start := -1
+	for i, l := range lines {
+		if t := strings.TrimRight(l, " \t\r\n"); t == "metadata:" || (strings.HasPrefix(t, "metadata:") && strings.HasPrefix(strings.TrimSpace(t[len("metadata:"):]), "#")) {
+			start = i
+			break
+		}
+	}
+	if start < 0 {
+		return "", false
+	}
+	indent, at := "", start+1
+	for i := start + 1; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		n := len(lines[i]) - len(strings.TrimLeft(lines[i], " "))
+		if indent == "" {
+			if n == 0 {
+				return "", false
+			}
+			indent = lines[i][:n]
+		}
+		if n < len(indent) {
+			break
+		}
+		if n > len(indent) {
+			continue
+		}
+		if strings.HasPrefix(t, "namespace:") {
+			return "", false
+		}
+		if strings.HasPrefix(t, "name:") {
+			at = i + 1
+			if next := i + 1; next < len(lines) && len(lines[next])-len(strings.TrimLeft(lines[next], " ")) > n {
+				return "", false
+			}
+		}
+	}
+	if indent == "" {
+		return "", false
+	}
+	out := make([]string, 0, len(lines)+1)
+	out = append(out, lines[:at]...)
+	out = append(out, indent+"namespace: "+value+"\n")
+	out = append(out, lines[at:]...)
+	return strings.Join(out, ""), true
+}
+
+// namespaceOf reads metadata.namespace of a document ("" when it does not
+// parse).
+func namespaceOf(doc string) string {
+	var head struct {
+		Metadata struct {
+			Namespace string `json:"namespace"`
+		} `json:"metadata"`
+	}
+	if yaml.Unmarshal([]byte(doc), &head) != nil {
+		return ""
+	}
+	return head.Metadata.Namespace
 }
 
 // manifest joins the objects into one multi-document YAML stream, each

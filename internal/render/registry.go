@@ -79,6 +79,16 @@ func List() []PresetInfo {
 	return out
 }
 
+// Info returns the metadata of a preset: a built-in name or a folder path,
+// as Request.Preset accepts.
+func Info(preset string) (PresetInfo, error) {
+	p, err := lookup(preset)
+	if err != nil {
+		return PresetInfo{}, err
+	}
+	return p.info, nil
+}
+
 // DefaultValues returns the commented values.yaml of a preset (a built-in
 // name or a folder path).
 func DefaultValues(name string) ([]byte, error) {

@@ -36,8 +36,17 @@ type Request struct {
 
 // Object is one rendered Kubernetes object.
 type Object struct {
-	Kind, APIVersion, Namespace, Name string
-	// YAML is the object as the template wrote it, one document.
+	Kind, APIVersion, Name string
+	// Namespace is where the object goes: the namespace its template wrote
+	// or, when it wrote none, the release namespace. Cluster-scoped objects
+	// have none.
+	Namespace string
+	// Namespaced is false for cluster-scoped kinds (Namespace, ClusterRole,
+	// CSIDriver, ...).
+	Namespaced bool
+	// YAML is the object as the template wrote it, one document, with the
+	// release namespace added to the metadata of a namespaced object whose
+	// template wrote none.
 	YAML []byte
 	// Source is the template file, e.g. "node-exporter/daemonset.yaml".
 	Source string
@@ -47,6 +56,9 @@ type Object struct {
 
 // Result is a rendered preset.
 type Result struct {
+	// Name and Namespace are the release's (.Release.Name and
+	// .Release.Namespace): the request's, or the preset's defaults.
+	Name, Namespace string
 	// Manifest is every object as one YAML stream, in install order.
 	Manifest []byte
 	// Objects are the same objects, in install order.
@@ -82,7 +94,8 @@ func Render(req Request) (*Result, error) {
 	if err := sch.validate(cv); err != nil {
 		return nil, err
 	}
-	data, err := renderData(p, req, cv.values)
+	name, ns := release(p, req)
+	data, err := renderData(p, name, ns, req.KubeVersion, cv.values)
 	if err != nil {
 		return nil, err
 	}
@@ -97,13 +110,16 @@ func Render(req Request) (*Result, error) {
 	defer set.putExecution(exec)
 	var objs []Object
 	var errs []error
-	for _, name := range set.files {
-		out, err := exec.run(name, data)
+	for _, file := range set.files {
+		out, err := exec.run(file, data)
 		if err != nil {
 			return nil, cleanTemplateError(err)
 		}
 		for _, doc := range splitDocuments(out) {
-			obj, err := decodeObject(name, doc)
+			obj, err := decodeObject(file, doc)
+			if err == nil {
+				err = placeObject(&obj, ns)
+			}
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -115,7 +131,7 @@ func Render(req Request) (*Result, error) {
 		return nil, errors.Join(errs...)
 	}
 	sortObjects(objs)
-	return &Result{Manifest: manifest(objs), Objects: objs}, nil
+	return &Result{Name: name, Namespace: ns, Manifest: manifest(objs), Objects: objs}, nil
 }
 
 // presetSchema compiles the preset's schema, once for built-in presets.
@@ -135,20 +151,24 @@ func presetSchema(p *preset) (*valuesSchema, error) {
 	return s, nil
 }
 
-// renderData is what templates see as ".".
-func renderData(p *preset, req Request, values map[string]any) (map[string]any, error) {
-	name := req.Name
+// release is the release name and namespace of a request: its own, else
+// the preset's name and namespace, else "default" for the namespace.
+func release(p *preset, req Request) (name, namespace string) {
+	name, namespace = req.Name, req.Namespace
 	if name == "" {
 		name = p.info.Name
 	}
-	ns := req.Namespace
-	if ns == "" {
-		ns = p.info.Namespace
+	if namespace == "" {
+		namespace = p.info.Namespace
 	}
-	if ns == "" {
-		ns = "default"
+	if namespace == "" {
+		namespace = "default"
 	}
-	kv := req.KubeVersion
+	return name, namespace
+}
+
+// renderData is what templates see as ".".
+func renderData(p *preset, name, ns, kv string, values map[string]any) (map[string]any, error) {
 	if kv == "" {
 		kv = defaultKubeVersion
 	}

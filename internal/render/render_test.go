@@ -166,10 +166,120 @@ func TestUserPresetFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The ConfigMap's template writes no namespace: it gets the release's.
 	want := "---\n# Source: p/a.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: r-p\n  namespace: ns\n" +
-		"---\n# Source: p/b.yaml\n" + configMapHead + "data:\n  tag: \"007\"\n  kube: \"31\"\n"
+		"---\n# Source: p/b.yaml\n" + configMapHead + "  namespace: ns\ndata:\n  tag: \"007\"\n  kube: \"31\"\n"
 	if diff := cmp.Diff(want, string(res.Manifest)); diff != "" {
 		t.Errorf("manifest (-want +got):\n%s", diff)
+	}
+	if res.Name != "r" || res.Namespace != "ns" {
+		t.Errorf("release = %s/%s, want ns/r", res.Namespace, res.Name)
+	}
+	if cm, ok := res.Objects[1].Object.(*corev1.ConfigMap); !ok || cm.Namespace != "ns" || res.Objects[1].Namespace != "ns" {
+		t.Errorf("ConfigMap not placed in ns: %+v", res.Objects[1])
+	}
+}
+
+func TestReleaseDefaults(t *testing.T) {
+	res, err := Render(Request{Preset: "node-exporter"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := Info("node-exporter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Name != info.Name || res.Namespace != info.Namespace || info.Namespace == "" {
+		t.Errorf("release = %s/%s, want the preset's %s/%s", res.Namespace, res.Name, info.Namespace, info.Name)
+	}
+	dir := writePreset(t, map[string]string{"cm.yaml": configMapHead})
+	res, err = Render(Request{Preset: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Name != "p" || res.Namespace != "default" {
+		t.Errorf("folder without namespace: release = %s/%s, want default/p", res.Namespace, res.Name)
+	}
+	folder, err := Info(dir)
+	if err != nil || folder.Name != "p" || folder.Version != "0.0.1" {
+		t.Errorf("Info(folder) = %+v, %v", folder, err)
+	}
+	if _, err := Info("nope"); err == nil || !strings.HasPrefix(err.Error(), `unknown preset "nope"`) {
+		t.Errorf("Info(nope) error = %v", err)
+	}
+}
+
+func TestPlaceObjects(t *testing.T) {
+	const ns = "ops"
+	tests := []struct {
+		name, doc      string
+		wantNamespaced bool
+		wantNamespace  string
+		wantYAML       string
+	}{
+		{
+			name:           "written namespace stays",
+			doc:            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: mine\n",
+			wantNamespaced: true, wantNamespace: "mine",
+			wantYAML: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: mine\n",
+		},
+		{
+			name:           "release namespace after the name",
+			doc:            "apiVersion: v1\nkind: ConfigMap\nmetadata:   # meta\n    labels:\n      a: b\n    # the name\n    name: cm\n    annotations: {}\ndata: {}\n",
+			wantNamespaced: true, wantNamespace: ns,
+			wantYAML: "apiVersion: v1\nkind: ConfigMap\nmetadata:   # meta\n    labels:\n      a: b\n    # the name\n    name: cm\n    namespace: ops\n    annotations: {}\ndata: {}\n",
+		},
+		{
+			name:           "explicit empty namespace is replaced",
+			doc:            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: \"\"\n",
+			wantNamespaced: true, wantNamespace: ns,
+			wantYAML: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: ops\n",
+		},
+		{
+			name:           "flow metadata is written anew",
+			doc:            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n",
+			wantNamespaced: true, wantNamespace: ns,
+			wantYAML: "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: ops\n",
+		},
+		{
+			name:           "cluster-scoped kind has no namespace",
+			doc:            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\n  namespace: ignored\n",
+			wantNamespaced: false, wantNamespace: "",
+			wantYAML: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\n  namespace: ignored\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := decodeObject("p/x.yaml", tt.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := placeObject(&o, ns); err != nil {
+				t.Fatal(err)
+			}
+			if o.Namespaced != tt.wantNamespaced || o.Namespace != tt.wantNamespace {
+				t.Errorf("Namespaced, Namespace = %v, %q; want %v, %q", o.Namespaced, o.Namespace, tt.wantNamespaced, tt.wantNamespace)
+			}
+			if diff := cmp.Diff(tt.wantYAML, string(o.YAML)); diff != "" {
+				t.Errorf("YAML (-want +got):\n%s", diff)
+			}
+			if got, err := decodeObject("p/x.yaml", string(o.YAML)); err != nil || (tt.wantNamespaced && got.Namespace != tt.wantNamespace) {
+				t.Errorf("placed YAML decodes to namespace %q, %v", got.Namespace, err)
+			}
+		})
+	}
+}
+
+func TestInstallRank(t *testing.T) {
+	order := []string{"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+		"ConfigMap", "Secret", "Service", "CSIDriver", "DaemonSet", "PodDisruptionBudget"}
+	for i := 1; i < len(order); i++ {
+		if InstallRank(order[i-1]) >= InstallRank(order[i]) {
+			t.Errorf("InstallRank(%s) = %d, not before InstallRank(%s) = %d", order[i-1], InstallRank(order[i-1]), order[i], InstallRank(order[i]))
+		}
+	}
+	if InstallRank("PodDisruptionBudget") != InstallRank("NetworkPolicy") {
+		t.Errorf("kinds outside the order do not share the last rank")
 	}
 }
 
