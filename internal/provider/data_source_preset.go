@@ -100,12 +100,8 @@ func (d *presetDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if res == nil {
 		return
 	}
-	name, ns, err := releaseOf(pr.Request)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathPreset, "Cannot Read Preset", err.Error())
-		return
-	}
-	objs := presetObjectsOf(res, ns)
+	name, ns := res.Name, res.Namespace
+	objs := presetObjectsOf(res)
 	m.ID = types.StringValue(ns + "/" + name)
 	m.Manifest = types.StringValue(string(res.Manifest))
 	m.Objects = make([]presetDataObjectModel, 0, len(objs))

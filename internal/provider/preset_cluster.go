@@ -13,12 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/dynamic"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
@@ -32,38 +30,31 @@ type presetInventory struct {
 	id string
 }
 
-// resourceFor returns the dynamic client of an entry's kind and namespace.
-func (inv presetInventory) resourceFor(e presetEntry) (dynamic.ResourceInterface, schema.GroupVersionKind, string, error) {
-	_, ns, name, err := parsePresetObjectKey(e.Key)
+// target reads an entry's kind, namespace and name.
+func (inv presetInventory) target(e presetEntry) (gvk schema.GroupVersionKind, namespace, name string, err error) {
+	_, namespace, name, err = parsePresetObjectKey(e.Key)
 	if err != nil {
-		return nil, schema.GroupVersionKind{}, "", err
+		return gvk, "", "", err
 	}
-	gvk, err := presetGVK(e.YAML)
+	gvk, err = presetGVK(e.YAML)
 	if err != nil {
-		return nil, gvk, "", fmt.Errorf("object %s: %w", e.Key, err)
+		return gvk, "", "", fmt.Errorf("object %s: %w", e.Key, err)
 	}
-	mapping, err := inv.rc.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if err != nil {
-		return nil, gvk, "", fmt.Errorf("object %s: the cluster does not serve %s: %w", e.Key, gvk, err)
-	}
-	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
-		return inv.rc.Dynamic.Resource(mapping.Resource).Namespace(ns), gvk, name, nil
-	}
-	return inv.rc.Dynamic.Resource(mapping.Resource), gvk, name, nil
+	return gvk, namespace, name, nil
 }
 
 // get reads an entry's object; nil when it does not exist.
 func (inv presetInventory) get(ctx context.Context, e presetEntry) (*unstructured.Unstructured, error) {
-	ri, _, name, err := inv.resourceFor(e)
+	gvk, ns, name, err := inv.target(e)
 	if err != nil {
 		return nil, err
 	}
-	obj, err := ri.Get(ctx, name, metav1.GetOptions{})
+	obj, err := inv.rc.Get(ctx, gvk, ns, name)
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", e.Key, err)
+		return nil, fmt.Errorf("object %s: %w", e.Key, err)
 	}
 	return obj, nil
 }
@@ -158,7 +149,7 @@ func (inv presetInventory) prune(ctx context.Context, old, keep []presetEntry, p
 				fmt.Sprintf("%s no longer carries the inventory annotation of %s, so it was not deleted.", e.Key, inv.id))
 			continue
 		}
-		_, gvk, name, _ := inv.resourceFor(e)
+		gvk, _, name, _ := inv.target(e)
 		err = inv.rc.Delete(ctx, gvk, obj.GetNamespace(), name, rollout.DeleteOptions{Propagation: metav1.DeletionPropagation(propagation)})
 		if err != nil {
 			diags.AddError("Cannot Delete Object", err.Error())

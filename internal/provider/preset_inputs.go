@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/render"
 )
@@ -236,45 +233,6 @@ func flattenErrors(err error) []error {
 		return out
 	}
 	return []error{err}
-}
-
-// releaseOf returns the release name and namespace a request renders with:
-// the request's own, or the preset's defaults, as render does.
-func releaseOf(req render.Request) (name, namespace string, err error) {
-	info, err := presetInfo(req.Preset)
-	if err != nil {
-		return "", "", err
-	}
-	name, namespace = req.Name, req.Namespace
-	if name == "" {
-		name = info.Name
-	}
-	if namespace == "" {
-		namespace = info.Namespace
-	}
-	if namespace == "" {
-		namespace = "default"
-	}
-	return name, namespace, nil
-}
-
-// presetInfo reads a preset's metadata: a built-in's from the registry, a
-// folder's from its preset.yaml.
-func presetInfo(preset string) (render.PresetInfo, error) {
-	for _, p := range render.List() {
-		if p.Name == preset {
-			return p, nil
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(preset, "preset.yaml"))
-	if err != nil {
-		return render.PresetInfo{}, fmt.Errorf("read preset %q: %w", preset, err)
-	}
-	var info render.PresetInfo
-	if err := yaml.Unmarshal(b, &info); err != nil {
-		return render.PresetInfo{}, fmt.Errorf("preset %q: preset.yaml: %w", preset, err)
-	}
-	return info, nil
 }
 
 // pathPreset is the preset attribute, where preset-level errors point.

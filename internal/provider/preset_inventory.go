@@ -29,25 +29,6 @@ const (
 // presetDNSLabel is an RFC 1123 label, what release names and namespaces are.
 var presetDNSLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
-// clusterScopedKinds are the built-in kinds without a namespace that a
-// preset may render; every other kind gets the release namespace when its
-// template names none.
-var clusterScopedKinds = map[string]bool{
-	"Namespace": true, "ClusterRole": true, "ClusterRoleBinding": true, "CSIDriver": true,
-	"StorageClass": true, "PriorityClass": true, "RuntimeClass": true, "PersistentVolume": true,
-	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true,
-	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
-	"IngressClass": true, "VolumeAttachment": true, "CSINode": true, "DeviceClass": true,
-}
-
-// presetInstallRank orders kinds when the inventory is read back from the
-// cluster (import), as render orders a fresh render: what an object needs
-// comes before it, DaemonSets last.
-var presetInstallRank = map[string]int{
-	"Namespace": 0, "ServiceAccount": 1, "ClusterRole": 2, "ClusterRoleBinding": 3, "Role": 4,
-	"RoleBinding": 5, "ConfigMap": 6, "Secret": 7, "Service": 8, "CSIDriver": 9, "DaemonSet": 10,
-}
-
 // presetObject is one object of a render, placed in its namespace.
 type presetObject struct {
 	// Key is kind/namespace/name; cluster-scoped objects have an empty
@@ -71,20 +52,15 @@ func parsePresetObjectKey(key string) (kind, namespace, name string, err error) 
 	return parts[0], parts[1], parts[2], nil
 }
 
-// presetObjectsOf places every rendered object: namespaced objects whose
-// template names no namespace go to the release namespace.
-func presetObjectsOf(res *render.Result, namespace string) []presetObject {
+// presetObjectsOf keys every rendered object by kind/namespace/name; render
+// has placed them (the release namespace for namespaced objects whose
+// template names none, no namespace for cluster-scoped ones).
+func presetObjectsOf(res *render.Result) []presetObject {
 	out := make([]presetObject, 0, len(res.Objects))
 	for _, o := range res.Objects {
-		ns := o.Namespace
-		if clusterScopedKinds[o.Kind] {
-			ns = ""
-		} else if ns == "" {
-			ns = namespace
-		}
 		out = append(out, presetObject{
-			Key: presetObjectKey(o.Kind, ns, o.Name), Kind: o.Kind, APIVersion: o.APIVersion,
-			Namespace: ns, Name: o.Name, YAML: string(o.YAML),
+			Key: presetObjectKey(o.Kind, o.Namespace, o.Name), Kind: o.Kind, APIVersion: o.APIVersion,
+			Namespace: o.Namespace, Name: o.Name, YAML: string(o.YAML),
 		})
 	}
 	return out
@@ -151,15 +127,12 @@ func presetGVK(doc string) (schema.GroupVersionKind, error) {
 	return gv.WithKind(head.Kind), nil
 }
 
-// sortInventory orders keys read back from the cluster by install rank,
-// then by key.
+// sortInventory orders keys read back from the cluster by render's install
+// rank, then by key.
 func sortInventory(keys []string) {
 	rank := func(key string) int {
 		kind, _, _, _ := parsePresetObjectKey(key)
-		if r, ok := presetInstallRank[kind]; ok {
-			return r
-		}
-		return len(presetInstallRank)
+		return render.InstallRank(kind)
 	}
 	sort.SliceStable(keys, func(i, j int) bool {
 		ri, rj := rank(keys[i]), rank(keys[j])

@@ -192,12 +192,8 @@ func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if res == nil {
 		return
 	}
-	name, ns, err := releaseOf(pr.Request)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathPreset, "Cannot Read Preset", err.Error())
-		return
-	}
-	objs := presetObjectsOf(res, ns)
+	name, ns := res.Name, res.Namespace
+	objs := presetObjectsOf(res)
 	resp.Diagnostics.Append(plan.setObjects(ctx, objs)...)
 	plan.Name = types.StringValue(name)
 	plan.Namespace = types.StringValue(ns)

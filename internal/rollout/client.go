@@ -1,10 +1,13 @@
 package rollout
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -83,6 +86,27 @@ func (c *Client) resource(gvk schema.GroupVersionKind, namespace string) (dynami
 		namespace = "default"
 	}
 	return c.Dynamic.Resource(mapping.Resource).Namespace(namespace), mapping, nil
+}
+
+// Get reads the object of kind gvk named namespace/name (namespace is
+// ignored for cluster-scoped kinds; "" means "default" for namespaced ones).
+// An object that does not exist is an error for which
+// apierrors.IsNotFound is true.
+func (c *Client) Get(ctx context.Context, gvk schema.GroupVersionKind, namespace, name string) (*unstructured.Unstructured, error) {
+	ri, mapping, err := c.resource(gvk, namespace)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", objectName(gvk.Kind, namespace, name), err)
+	}
+	if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
+		namespace = ""
+	} else if namespace == "" {
+		namespace = "default"
+	}
+	obj, err := ri.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", objectName(gvk.Kind, namespace, name), err)
+	}
+	return obj, nil
 }
 
 // objectName is "kind namespace/name" (or "kind name"), as errors name objects.
