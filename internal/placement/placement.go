@@ -252,3 +252,63 @@ func taintString(t *corev1.Taint) string {
 	}
 	return fmt.Sprintf("%s=%s:%s", t.Key, t.Value, t.Effect)
 }
+
+// Note is a part of a pod spec that Evaluate does not evaluate although it
+// can keep a pod off a node that Evaluate lists.
+type Note struct {
+	// Field is the pod spec field, `podAffinity` or `podAntiAffinity` (under
+	// spec.affinity).
+	Field string
+	// Text says what was not evaluated and what it may do.
+	Text string
+}
+
+// Unevaluated returns the notes for spec's required pod affinity and pod
+// anti-affinity. The DaemonSet controller ignores both when it decides
+// where daemon pods go (so Evaluate's nodes are still where it creates
+// them), but the scheduler enforces them against the pods that run at that
+// moment, and leaves a pod that violates them Pending. Preferred terms only
+// rank nodes and get no note.
+func Unevaluated(spec *corev1.PodSpec) []Note {
+	if spec.Affinity == nil {
+		return nil
+	}
+	var out []Note
+	if pa := spec.Affinity.PodAffinity; pa != nil && len(pa.RequiredDuringSchedulingIgnoredDuringExecution) > 0 {
+		terms := pa.RequiredDuringSchedulingIgnoredDuringExecution
+		out = append(out, Note{Field: "podAffinity", Text: fmt.Sprintf("required pod affinity (%s) was not evaluated: "+
+			"the DaemonSet controller creates a pod for each node in nodes regardless, and the scheduler leaves the "+
+			"pod Pending on a node whose topology domain runs no pod that matches a term", termsSummary(terms))})
+	}
+	if pa := spec.Affinity.PodAntiAffinity; pa != nil && len(pa.RequiredDuringSchedulingIgnoredDuringExecution) > 0 {
+		terms := pa.RequiredDuringSchedulingIgnoredDuringExecution
+		out = append(out, Note{Field: "podAntiAffinity", Text: fmt.Sprintf("required pod anti-affinity (%s) was not "+
+			"evaluated: the DaemonSet controller creates a pod for each node in nodes regardless, and the scheduler "+
+			"leaves the pod Pending on a node whose topology domain already runs a pod that matches a term (with "+
+			"a topology key coarser than kubernetes.io/hostname, e.g. a zone, that includes the DaemonSet's own pods)",
+			termsSummary(terms))})
+	}
+	return out
+}
+
+// termsSummary counts the terms and names their topology keys, e.g.
+// `1 term, topology key kubernetes.io/hostname`.
+func termsSummary(terms []corev1.PodAffinityTerm) string {
+	keys := []string{}
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if !seen[t.TopologyKey] {
+			seen[t.TopologyKey] = true
+			keys = append(keys, t.TopologyKey)
+		}
+	}
+	n := "1 term"
+	if len(terms) != 1 {
+		n = fmt.Sprintf("%d terms", len(terms))
+	}
+	k := "topology key "
+	if len(keys) != 1 {
+		k = "topology keys "
+	}
+	return n + ", " + k + strings.Join(keys, ", ")
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -28,6 +29,7 @@ type placementDataSourceModel struct {
 	placementModel
 	Nodes    types.List               `tfsdk:"nodes"`
 	Excluded []placementExcludedModel `tfsdk:"excluded"`
+	Notes    types.List               `tfsdk:"notes"`
 }
 
 type placementExcludedModel struct {
@@ -58,13 +60,25 @@ func (d *placementDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				"`affinity`, `taint`, `not-ready` or `unschedulable`."},
 		}},
 	}
+	attrs["notes"] = schema.ListAttribute{
+		Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "What the evaluation left out although it can keep pods off some of `nodes`: " +
+			"required pod affinity and pod anti-affinity, which the scheduler checks against the pods running at " +
+			"that moment. Empty when nothing was left out; the plan also shows each note as a warning.",
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Where a DaemonSet with the given placement fields (the pod template's `node_selector`, " +
 			"`affinity` and `toleration`, same blocks as the DaemonSet resource) would run, and why not elsewhere, " +
 			"from the cluster's current nodes. It applies the DaemonSet controller's rules with the Kubernetes " +
 			"scheduling helpers: required node affinity, NoSchedule and NoExecute taints, and the tolerations the " +
 			"controller adds to every daemon pod (node conditions, and cordons: a cordoned node still runs " +
-			"daemons). Preferred affinity and PreferNoSchedule never exclude a node.",
+			"daemons). Preferred affinity and PreferNoSchedule never exclude a node.\n\n" +
+			"Pod affinity and pod anti-affinity are accepted (the `affinity` block is the DaemonSet resource's) " +
+			"but not evaluated: the DaemonSet controller ignores them when it decides which nodes get a pod, so " +
+			"`nodes` stays exact for where pods are created, but the scheduler then leaves a pod Pending where a " +
+			"required term fails. Evaluating that would need the pods' own labels and namespace and the cluster's " +
+			"pods at scheduling time, which a plan cannot promise; `notes` and a warning say when such terms are " +
+			"present.",
 		Attributes: attrs,
 		Blocks:     placementBlocks(),
 	}
@@ -72,6 +86,13 @@ func (d *placementDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 
 func (d *placementDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// notePaths are the attribute paths of the fields placement.Unevaluated
+// names.
+var notePaths = map[string]path.Path{
+	"podAffinity":     path.Root("affinity").AtName("pod_affinity").AtName("required_during_scheduling_ignored_during_execution"),
+	"podAntiAffinity": path.Root("affinity").AtName("pod_anti_affinity").AtName("required_during_scheduling_ignored_during_execution"),
 }
 
 func (d *placementDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -91,7 +112,22 @@ func (d *placementDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	nodes := list.Items
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
-	fits, excluded := placement.Evaluate(nodes, m.podSpec())
+	spec, err := m.podSpec()
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Placement Fields", fmt.Sprintf("The placement fields do not form a pod "+
+			"spec's: %s. Check affinity and toleration against the DaemonSet resource's blocks.", err))
+		return
+	}
+	fits, excluded := placement.Evaluate(nodes, spec)
+	notes := []string{}
+	for _, n := range placement.Unevaluated(spec) {
+		notes = append(notes, n.Text)
+		resp.Diagnostics.AddAttributeWarning(notePaths[n.Field], "Pod Affinity Not Evaluated",
+			fmt.Sprintf("kubedaemon_placement lists the nodes on which the DaemonSet controller creates pods, but the "+
+				"%s. Check the pods with `kubectl get pods -o wide` after the apply, or use node affinity or a "+
+				"node_selector, which the placement evaluates, to express where the daemon runs.", n.Text))
+	}
+	m.Notes = stringList(notes)
 	m.Nodes = stringList(fits)
 	m.Excluded = make([]placementExcludedModel, 0, len(excluded))
 	for _, e := range excluded {

@@ -2,28 +2,21 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
 
@@ -39,11 +32,11 @@ var (
 
 // NewNodeLabelsResource returns the kubedaemon_node_labels resource.
 func NewNodeLabelsResource() resource.Resource {
-	return &nodeLabelsResource{}
+	return &nodeLabelsResource{nodeTarget: labelsTarget}
 }
 
 type nodeLabelsResource struct {
-	data *providerData
+	nodeTarget
 }
 
 type nodeLabelsResourceModel struct {
@@ -78,53 +71,30 @@ func nodeLabelsSchemaV0() schema.Schema {
 			"keys (a state that was lost), the import reuses it; otherwise it takes shared ownership with a new " +
 			"one, and a key also owned by another manager (e.g. `kubectl label`) stays on the node after destroy " +
 			"until that manager releases it too.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Random identifier of this instance, part of its field manager.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"node_name": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The node to label. Exactly one of `node_name` and `node_selector`.",
-				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
-					stringvalidator.ExactlyOneOf(path.MatchRoot("node_name"), path.MatchRoot("node_selector")),
-				},
-			},
-			"node_selector": schema.MapAttribute{
-				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Label every node whose labels include all of these, e.g. " +
-					"`{ \"node.kubernetes.io/instance-type\" = \"c5.4xlarge\" }`. The nodes are resolved at plan " +
-					"time (see `nodes`), so a node that joins later shows up as a change in the next plan.",
-				Validators: []validator.Map{mapvalidator.SizeAtLeast(1)},
-			},
-			"labels": schema.MapAttribute{
-				Required: true, ElementType: types.StringType,
-				MarkdownDescription: "Labels this resource owns. Keys and values follow Kubernetes' rules " +
-					"(optional DNS-subdomain prefix and `/`, then a name of at most 63 characters; values at most " +
-					"63 characters). Keys under `kubernetes.io/` and `k8s.io/` are allowed with a warning.",
-			},
-			"force_conflicts": schema.BoolAttribute{
-				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Take over keys that another field manager owns with a different value. " +
-					"Default `false`: such a key is an error naming it, its value and its owner.",
-			},
-			"field_manager": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The server-side apply field manager that owns this resource's labels.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"nodes": schema.ListAttribute{
-				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The labelled nodes, sorted, as resolved at plan time.",
-			},
-		},
+		Attributes: nodeLabelsAttributes(),
 	}
 }
 
-func (r *nodeLabelsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+func nodeLabelsAttributes() map[string]schema.Attribute {
+	attrs := labelsTarget.attributes("Random identifier of this instance, part of its field manager.",
+		"Take over keys that another field manager owns with a different value. "+
+			"Default `false`: such a key is an error naming it, its value and its owner.")
+	for name, a := range map[string]schema.Attribute{
+		"labels": schema.MapAttribute{
+			Required: true, ElementType: types.StringType,
+			MarkdownDescription: "Labels this resource owns. Keys and values follow Kubernetes' rules " +
+				"(optional DNS-subdomain prefix and `/`, then a name of at most 63 characters; values at most " +
+				"63 characters). Keys under `kubernetes.io/` and `k8s.io/` are allowed with a warning.",
+		},
+		"field_manager": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The server-side apply field manager that owns this resource's labels.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+	} {
+		attrs[name] = a
+	}
+	return attrs
 }
 
 func (r *nodeLabelsResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -185,107 +155,7 @@ func isSystemLabelKey(k string) bool {
 }
 
 func (r *nodeLabelsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // Destroy.
-	}
-	var plan nodeLabelsResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	nodes, ok := resolveTargetNodes(ctx, r.data, plan.NodeName, plan.NodeSelector, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("nodes"), names(nodes))...)
-}
-
-// resolveTargetNodes finds the nodes a node_name or node_selector names,
-// sorted by name. It returns false, without a diagnostic, when they cannot be
-// known yet (unknown values, a provider that cannot reach its cluster yet),
-// and adds an error for a node_name that does not exist.
-func resolveTargetNodes(ctx context.Context, data *providerData, nodeName types.String, selector types.Map, diags *diag.Diagnostics) ([]corev1.Node, bool) {
-	if nodeName.IsUnknown() || selector.IsUnknown() || data == nil || len(data.unknown) > 0 {
-		return nil, false
-	}
-	cs := data.Clientset(diags)
-	if cs == nil {
-		return nil, false
-	}
-	if !nodeName.IsNull() {
-		n, err := cs.CoreV1().Nodes().Get(ctx, nodeName.ValueString(), metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			diags.AddAttributeError(path.Root("node_name"), "Node Not Found",
-				fmt.Sprintf("The cluster has no node %q. Check the name (`kubectl get nodes`), or use node_selector "+
-					"to label whichever nodes match.", nodeName.ValueString()))
-			return nil, false
-		}
-		if err != nil {
-			diags.AddAttributeError(path.Root("node_name"), "Cannot Read Node",
-				fmt.Sprintf("get node %s: %s", nodeName.ValueString(), err))
-			return nil, false
-		}
-		return []corev1.Node{*n}, true
-	}
-	set := map[string]string{}
-	for k, v := range selector.Elements() {
-		s, ok := v.(types.String)
-		if !ok || s.IsUnknown() {
-			return nil, false
-		}
-		set[k] = s.ValueString()
-	}
-	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(set).String()})
-	if err != nil {
-		diags.AddAttributeError(path.Root("node_selector"), "Cannot List Nodes",
-			fmt.Sprintf("list nodes with labels %s: %s", labels.Set(set), err))
-		return nil, false
-	}
-	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
-	return list.Items, true
-}
-
-func names(nodes []corev1.Node) types.List {
-	vals := make([]string, len(nodes))
-	for i := range nodes {
-		vals[i] = nodes[i].Name
-	}
-	return stringList(vals)
-}
-
-func stringList(vals []string) types.List {
-	l, _ := types.ListValueFrom(context.Background(), types.StringType, vals)
-	return l
-}
-
-func listStrings(l types.List) []string {
-	out := make([]string, 0, len(l.Elements()))
-	for _, v := range l.Elements() {
-		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
-			out = append(out, s.ValueString())
-		}
-	}
-	return out
-}
-
-func mapStrings(m types.Map) map[string]string {
-	out := map[string]string{}
-	for k, v := range m.Elements() {
-		if s, ok := v.(types.String); ok && !s.IsNull() {
-			out[k] = s.ValueString()
-		}
-	}
-	return out
-}
-
-// newInstanceID returns the random identifier that names a node labels or
-// taints instance's field manager or owner annotation.
-func newInstanceID() (string, error) {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate instance id: %w", err)
-	}
-	return hex.EncodeToString(b), nil
+	r.planNodes(ctx, req, resp)
 }
 
 func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -305,7 +175,7 @@ func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	plan.ID = types.StringValue(id)
 	plan.FieldManager = types.StringValue(k8s.LabelsFieldManager(id))
-	if !r.ensureNodes(ctx, &plan, &resp.Diagnostics) {
+	if !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
 	nodes := listStrings(plan.Nodes)
@@ -320,23 +190,6 @@ func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// ensureNodes resolves the nodes when the plan could not (the provider's
-// cluster was not reachable at plan time).
-func (r *nodeLabelsResource) ensureNodes(ctx context.Context, m *nodeLabelsResourceModel, diags *diag.Diagnostics) bool {
-	if !m.Nodes.IsUnknown() && !m.Nodes.IsNull() {
-		return true
-	}
-	nodes, ok := resolveTargetNodes(ctx, r.data, m.NodeName, m.NodeSelector, diags)
-	if !ok {
-		if !diags.HasError() {
-			diags.AddError("Cannot Resolve Nodes", "The nodes to label are still unknown at apply time. This is a bug in the provider; please report it.")
-		}
-		return false
-	}
-	m.Nodes = names(nodes)
-	return true
-}
-
 // applyLabels applies the plan's labels on each node and returns the nodes
 // on which it succeeded. Conflicts become errors at the conflicting key.
 func (r *nodeLabelsResource) applyLabels(ctx context.Context, cs kubernetes.Interface, nodes []string, m *nodeLabelsResourceModel, diags *diag.Diagnostics) []string {
@@ -345,7 +198,7 @@ func (r *nodeLabelsResource) applyLabels(ctx context.Context, cs kubernetes.Inte
 	for _, n := range nodes {
 		err := k8s.ApplyNodeLabels(ctx, cs, n, m.FieldManager.ValueString(), want, m.ForceConflicts.ValueBool())
 		if err != nil {
-			addLabelError(diags, n, err)
+			r.addLabelError(diags, n, err)
 			continue
 		}
 		done = append(done, n)
@@ -353,7 +206,7 @@ func (r *nodeLabelsResource) applyLabels(ctx context.Context, cs kubernetes.Inte
 	return done
 }
 
-func addLabelError(diags *diag.Diagnostics, node string, err error) {
+func (r *nodeLabelsResource) addLabelError(diags *diag.Diagnostics, node string, err error) {
 	var ce *k8s.ConflictError
 	if errors.As(err, &ce) {
 		for _, c := range ce.Conflicts {
@@ -365,9 +218,7 @@ func addLabelError(diags *diag.Diagnostics, node string, err error) {
 		}
 		return
 	}
-	if errors.Is(err, k8s.ErrNodeNotFound) {
-		diags.AddAttributeError(path.Root("node_name"), "Node Not Found",
-			fmt.Sprintf("Node %s no longer exists, so it cannot be labelled. Run terraform plan again.\n\nOriginal Error: %s", node, err))
+	if r.addNodeGoneError(diags, node, err) {
 		return
 	}
 	diags.AddError("Cannot Label Node", fmt.Sprintf("label node %s: %s", node, err))
@@ -385,17 +236,7 @@ func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	want := mapStrings(state.Labels)
 	drift, missing := map[string]string{}, map[string]bool{}
-	var present []string
-	for _, name := range listStrings(state.Nodes) {
-		n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			resp.Diagnostics.AddError("Cannot Read Node", fmt.Sprintf("get node %s: %s", name, err))
-			return
-		}
-		present = append(present, name)
+	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), func(n *corev1.Node) {
 		// Drift: a key missing on any node is missing; otherwise the first
 		// node whose value differs decides what the plan shows.
 		for k, v := range want {
@@ -406,8 +247,12 @@ func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest,
 				drift[k] = cur
 			}
 		}
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read Node", err.Error())
+		return
 	}
-	if len(present) == 0 && !state.NodeName.IsNull() {
+	if targetGone(state.NodeName, present) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -436,18 +281,11 @@ func (r *nodeLabelsResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	cs := r.data.Clientset(&resp.Diagnostics)
-	if cs == nil || !r.ensureNodes(ctx, &plan, &resp.Diagnostics) {
+	if cs == nil || !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
 	nodes := listStrings(plan.Nodes)
-	keep := map[string]bool{}
-	for _, n := range nodes {
-		keep[n] = true
-	}
-	for _, n := range listStrings(state.Nodes) {
-		if keep[n] {
-			continue
-		}
+	for _, n := range droppedNodes(listStrings(state.Nodes), nodes) {
 		if err := k8s.ApplyNodeLabels(ctx, cs, n, state.FieldManager.ValueString(), nil, false); err != nil {
 			resp.Diagnostics.AddError("Cannot Release Labels", fmt.Sprintf("release labels of node %s: %s", n, err))
 		}
@@ -481,7 +319,7 @@ func (r *nodeLabelsResource) Delete(ctx context.Context, req resource.DeleteRequ
 func (r *nodeLabelsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	node, keyList, ok := strings.Cut(req.ID, ":")
 	keys := strings.Split(keyList, ",")
-	if !ok || node == "" || keyList == "" {
+	if !ok || node == "" || slices.Contains(keys, "") {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("%q is not NODE:KEY1,KEY2. Give the node and the label keys this resource should own, "+
 				"e.g. \"worker-1:env,example.com/tier\".", req.ID))
@@ -492,6 +330,12 @@ func (r *nodeLabelsResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	n, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		resp.Diagnostics.AddError("Node Not Found",
+			fmt.Sprintf("The cluster has no node %q, so there are no labels to import from it. Check the node name "+
+				"in the import ID %q (`kubectl get nodes`); the ID is NODE:KEY1,KEY2.", node, req.ID))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Import Node Labels", fmt.Sprintf("get node %s: %s", node, err))
 		return
@@ -501,7 +345,9 @@ func (r *nodeLabelsResource) ImportState(ctx context.Context, req resource.Impor
 		v, ok := n.Labels[k]
 		if !ok {
 			resp.Diagnostics.AddError("Label Not Found",
-				fmt.Sprintf("Node %s has no label %q, so there is nothing to import for it. Import only keys the node has.", node, k))
+				fmt.Sprintf("Node %s has no label %q, so there is nothing to import for it. Remove %q from the import "+
+					"ID %q (`kubectl get node %s --show-labels` lists the node's labels), or create the label with this "+
+					"resource instead of importing it.", node, k, k, req.ID, node))
 			continue
 		}
 		current[k] = v
@@ -519,7 +365,7 @@ func (r *nodeLabelsResource) ImportState(ctx context.Context, req resource.Impor
 		manager = k8s.LabelsFieldManager(id)
 		// Adopt: same values, so shared ownership and no conflict.
 		if err := k8s.ApplyNodeLabels(ctx, cs, node, manager, current, false); err != nil {
-			addLabelError(&resp.Diagnostics, node, err)
+			r.addLabelError(&resp.Diagnostics, node, err)
 			return
 		}
 	}

@@ -8,20 +8,14 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	schedulingcorev1 "k8s.io/component-helpers/scheduling/corev1"
@@ -36,23 +30,17 @@ var (
 	_ resource.ResourceWithValidateConfig = (*nodeTaintsResource)(nil)
 )
 
-// nodeTaintEffects are the taint effects a kubedaemon_node_taints taint may
-// have; the list feeds the validator and the description.
-var nodeTaintEffects = []string{
-	string(corev1.TaintEffectNoSchedule), string(corev1.TaintEffectPreferNoSchedule), string(corev1.TaintEffectNoExecute),
-}
-
 // systemTaintPrefix is the prefix of the taints of the node lifecycle
 // controller and the kubelet, which kubedaemon never manages.
 const systemTaintPrefix = "node.kubernetes.io/"
 
 // NewNodeTaintsResource returns the kubedaemon_node_taints resource.
 func NewNodeTaintsResource() resource.Resource {
-	return &nodeTaintsResource{}
+	return &nodeTaintsResource{nodeTarget: taintsTarget}
 }
 
 type nodeTaintsResource struct {
-	data *providerData
+	nodeTarget
 }
 
 type nodeTaintsResourceModel struct {
@@ -89,35 +77,8 @@ func nodeTaintsSchemaV0() schema.Schema {
 			"destroy. A taint with the same key and effect that someone else put on the node is a conflict " +
 			"unless `force_conflicts`.\n\nA `NoExecute` taint evicts the pods that do not tolerate it, DaemonSet " +
 			"pods included; the plan warns which running pods that would be.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Random identifier of this instance, the suffix of its node annotation.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"node_name": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The node to taint. Exactly one of `node_name` and `node_selector`.",
-				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
-					stringvalidator.ExactlyOneOf(path.MatchRoot("node_name"), path.MatchRoot("node_selector")),
-				},
-			},
-			"node_selector": schema.MapAttribute{
-				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Taint every node whose labels include all of these. Resolved at plan time " +
-					"(see `nodes`), so a node that joins later shows up as a change in the next plan.",
-				Validators: []validator.Map{mapvalidator.SizeAtLeast(1)},
-			},
-			"force_conflicts": schema.BoolAttribute{
-				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Take over a taint with the same key and effect that someone else put on the node.",
-			},
-			"nodes": schema.ListAttribute{
-				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The tainted nodes, sorted, as resolved at plan time.",
-			},
-		},
+		Attributes: taintsTarget.attributes("Random identifier of this instance, the suffix of its node annotation.",
+			"Take over a taint with the same key and effect that someone else put on the node."),
 		Blocks: map[string]schema.Block{
 			"taint": schema.ListNestedBlock{
 				MarkdownDescription: "A taint this resource owns. Key and effect identify it: two blocks with the same " +
@@ -136,22 +97,14 @@ func nodeTaintsSchemaV0() schema.Schema {
 						},
 						"effect": schema.StringAttribute{
 							Required:            true,
-							MarkdownDescription: "What the taint does to pods that do not tolerate it. " + oneOfValues(nodeTaintEffects),
-							Validators:          []validator.String{stringvalidator.OneOf(nodeTaintEffects...)},
+							MarkdownDescription: "What the taint does to pods that do not tolerate it. " + oneOf(taintEffects),
+							Validators:          enumValidators(taintEffects),
 						},
 					},
 				},
 			},
 		},
 	}
-}
-
-func oneOfValues(values []string) string {
-	return "One of `" + strings.Join(values, "`, `") + "`."
-}
-
-func (r *nodeTaintsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *nodeTaintsResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -199,7 +152,8 @@ func (r *nodeTaintsResource) ValidateConfig(ctx context.Context, req resource.Va
 }
 
 func (r *nodeTaintsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	nodes, ok := r.planNodes(ctx, req, resp)
+	if !ok {
 		return
 	}
 	var plan nodeTaintsResourceModel
@@ -207,11 +161,6 @@ func (r *nodeTaintsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	nodes, ok := resolveTargetNodes(ctx, r.data, plan.NodeName, plan.NodeSelector, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("nodes"), names(nodes))...)
 	taints, known := modelTaints(plan.Taint)
 	if !known {
 		return
@@ -317,21 +266,6 @@ func taintModels(taints []corev1.Taint) []nodeTaintModel {
 	return out
 }
 
-func (r *nodeTaintsResource) ensureNodes(ctx context.Context, m *nodeTaintsResourceModel, diags *diag.Diagnostics) bool {
-	if !m.Nodes.IsUnknown() && !m.Nodes.IsNull() {
-		return true
-	}
-	nodes, ok := resolveTargetNodes(ctx, r.data, m.NodeName, m.NodeSelector, diags)
-	if !ok {
-		if !diags.HasError() {
-			diags.AddError("Cannot Resolve Nodes", "The nodes to taint are still unknown at apply time. This is a bug in the provider; please report it.")
-		}
-		return false
-	}
-	m.Nodes = names(nodes)
-	return true
-}
-
 // applyTaints sets the plan's taints on each node, releasing them on nodes
 // the state has and the plan does not.
 func (r *nodeTaintsResource) applyTaints(ctx context.Context, plan *nodeTaintsResourceModel, state *nodeTaintsResourceModel, diags *diag.Diagnostics) []string {
@@ -353,20 +287,13 @@ func (r *nodeTaintsResource) applyTaints(ctx context.Context, plan *nodeTaintsRe
 		nodes = listStrings(plan.Nodes)
 		force = plan.ForceConflicts.ValueBool()
 	}
-	keep := map[string]bool{}
-	for _, n := range nodes {
-		keep[n] = true
-	}
 	owner := ""
 	if plan != nil {
 		owner = plan.ID.ValueString()
 	} else {
 		owner = state.ID.ValueString()
 	}
-	for _, n := range prevNodes {
-		if keep[n] {
-			continue
-		}
+	for _, n := range droppedNodes(prevNodes, nodes) {
 		if err := k8s.ApplyNodeTaints(ctx, cs, n, owner, nil, previous, false); err != nil {
 			diags.AddError("Cannot Remove Taints", fmt.Sprintf("remove taints of node %s: %s", n, err))
 		}
@@ -384,9 +311,7 @@ func (r *nodeTaintsResource) applyTaints(ctx context.Context, plan *nodeTaintsRe
 						"%s:%s-`), or set force_conflicts = true to take it over.\n\nOriginal Error: %s",
 						n, c.Key, c.Effect, c.Value, ownerText(c.Owners), n, c.Key, c.Effect, err))
 			}
-		case errors.Is(err, k8s.ErrNodeNotFound):
-			diags.AddAttributeError(path.Root("node_name"), "Node Not Found",
-				fmt.Sprintf("Node %s no longer exists, so it cannot be tainted. Run terraform plan again.\n\nOriginal Error: %s", n, err))
+		case r.addNodeGoneError(diags, n, err):
 		case err != nil:
 			diags.AddError("Cannot Taint Node", fmt.Sprintf("taint node %s: %s", n, err))
 		default:
@@ -428,7 +353,7 @@ func (r *nodeTaintsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	plan.ID = types.StringValue(id)
-	if !r.ensureNodes(ctx, &plan, &resp.Diagnostics) {
+	if !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
 	done := r.applyTaints(ctx, &plan, nil, &resp.Diagnostics)
@@ -454,19 +379,9 @@ func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	want, _ := modelTaints(state.Taint)
-	var present []string
 	missing := map[int]bool{}
 	drift := map[int]string{}
-	for _, name := range listStrings(state.Nodes) {
-		n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			resp.Diagnostics.AddError("Cannot Read Node", fmt.Sprintf("get node %s: %s", name, err))
-			return
-		}
-		present = append(present, name)
+	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), func(n *corev1.Node) {
 		for i, w := range want {
 			found := false
 			for _, t := range n.Spec.Taints {
@@ -481,8 +396,12 @@ func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest,
 				missing[i] = true
 			}
 		}
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read Node", err.Error())
+		return
 	}
-	if len(present) == 0 && !state.NodeName.IsNull() {
+	if targetGone(state.NodeName, present) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -505,7 +424,7 @@ func (r *nodeTaintsResource) Update(ctx context.Context, req resource.UpdateRequ
 	var plan, state nodeTaintsResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.ensureNodes(ctx, &plan, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
 	r.applyTaints(ctx, &plan, &state, &resp.Diagnostics)

@@ -199,7 +199,7 @@ resource "kubedaemon_node_taints" "team" {
 			{
 				// NoExecute: the plan names the pods it evicts, and they go.
 				PreConfig: func() {
-					p := &nodeTaintsResource{data: newProviderData(k8s.NewClientsFromREST(testCluster.RESTConfig, ""), nil)}
+					p := &nodeTaintsResource{nodeTarget: nodeTarget{data: newProviderData(k8s.NewClientsFromREST(testCluster.RESTConfig, ""), nil)}}
 					n, err := cs.CoreV1().Nodes().Get(ctx, "acc-tnt-1", metav1.GetOptions{})
 					if err != nil {
 						t.Fatal(err)

@@ -1,0 +1,277 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+)
+
+// nodeTarget is what kubedaemon_node_labels and kubedaemon_node_taints share:
+// the nodes they act on, named by `node_name` or matched by `node_selector`
+// and resolved at plan time into the computed `nodes`. Both resources embed
+// it; verb ("label", "taint") and done ("labelled", "tainted") go into the
+// descriptions and messages.
+type nodeTarget struct {
+	data *providerData
+	verb string
+	done string
+}
+
+// The node targets of the two resources, before Configure.
+var (
+	labelsTarget = nodeTarget{verb: "label", done: "labelled"}
+	taintsTarget = nodeTarget{verb: "taint", done: "tainted"}
+)
+
+// Configure keeps the provider data; it is nil during validation.
+func (t *nodeTarget) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	t.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// nodeTargetAttributes are the schema attributes of the node target: `id`,
+// `node_name`, `node_selector`, `force_conflicts` and `nodes`. idDesc says
+// what the random id names, forceDesc what force_conflicts takes over.
+func (t nodeTarget) attributes(idDesc, forceDesc string) map[string]schema.Attribute {
+	verb := t.verb
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: idDesc,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"node_name": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "The node to " + verb + ". Exactly one of `node_name` and `node_selector`.",
+			Validators: []validator.String{
+				stringvalidator.LengthAtLeast(1),
+				stringvalidator.ExactlyOneOf(path.MatchRoot("node_name"), path.MatchRoot("node_selector")),
+			},
+		},
+		"node_selector": schema.MapAttribute{
+			Optional: true, ElementType: types.StringType,
+			MarkdownDescription: capitalize(verb) + " every node whose labels include all of these, e.g. " +
+				"`{ \"node.kubernetes.io/instance-type\" = \"c5.4xlarge\" }`. The nodes are resolved at plan " +
+				"time (see `nodes`), so a node that joins later shows up as a change in the next plan.",
+			Validators: []validator.Map{mapvalidator.SizeAtLeast(1)},
+		},
+		"force_conflicts": schema.BoolAttribute{
+			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+			MarkdownDescription: forceDesc,
+		},
+		"nodes": schema.ListAttribute{
+			Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "The " + t.done + " nodes, sorted, as resolved at plan time.",
+		},
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// planNodes resolves the planned node target and sets `nodes` in the plan.
+// It returns false on destroy and when the nodes cannot be known yet.
+func (t *nodeTarget) planNodes(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) ([]corev1.Node, bool) {
+	if req.Plan.Raw.IsNull() {
+		return nil, false // Destroy.
+	}
+	var nodeName types.String
+	var selector types.Map
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("node_name"), &nodeName)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("node_selector"), &selector)...)
+	if resp.Diagnostics.HasError() {
+		return nil, false
+	}
+	nodes, ok := resolveTargetNodes(ctx, t.data, nodeName, selector, &resp.Diagnostics)
+	if !ok {
+		return nil, false
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("nodes"), names(nodes))...)
+	return nodes, !resp.Diagnostics.HasError()
+}
+
+// ensureNodes resolves the nodes when the plan could not (the provider's
+// cluster was not reachable at plan time) and stores them in *nodes.
+func (t *nodeTarget) ensureNodes(ctx context.Context, nodeName types.String, selector types.Map, nodes *types.List, diags *diag.Diagnostics) bool {
+	if !nodes.IsUnknown() && !nodes.IsNull() {
+		return true
+	}
+	resolved, ok := resolveTargetNodes(ctx, t.data, nodeName, selector, diags)
+	if !ok {
+		if !diags.HasError() {
+			diags.AddError("Cannot Resolve Nodes", "The nodes to "+t.verb+" are still unknown at apply time. "+
+				"This is a bug in the provider; please report it.")
+		}
+		return false
+	}
+	*nodes = names(resolved)
+	return true
+}
+
+// resolveTargetNodes finds the nodes a node_name or node_selector names,
+// sorted by name. It returns false, without a diagnostic, when they cannot be
+// known yet (unknown values, a provider that cannot reach its cluster yet),
+// and adds an error for a node_name that does not exist.
+func resolveTargetNodes(ctx context.Context, data *providerData, nodeName types.String, selector types.Map, diags *diag.Diagnostics) ([]corev1.Node, bool) {
+	if nodeName.IsUnknown() || selector.IsUnknown() || data == nil || len(data.unknown) > 0 {
+		return nil, false
+	}
+	cs := data.Clientset(diags)
+	if cs == nil {
+		return nil, false
+	}
+	if !nodeName.IsNull() {
+		n, err := cs.CoreV1().Nodes().Get(ctx, nodeName.ValueString(), metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			diags.AddAttributeError(path.Root("node_name"), "Node Not Found",
+				fmt.Sprintf("The cluster has no node %q. Check the name (`kubectl get nodes`), or use node_selector "+
+					"to target whichever nodes match.", nodeName.ValueString()))
+			return nil, false
+		}
+		if err != nil {
+			diags.AddAttributeError(path.Root("node_name"), "Cannot Read Node",
+				fmt.Sprintf("get node %s: %s", nodeName.ValueString(), err))
+			return nil, false
+		}
+		return []corev1.Node{*n}, true
+	}
+	set := map[string]string{}
+	for k, v := range selector.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsUnknown() {
+			return nil, false
+		}
+		set[k] = s.ValueString()
+	}
+	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(set).String()})
+	if err != nil {
+		diags.AddAttributeError(path.Root("node_selector"), "Cannot List Nodes",
+			fmt.Sprintf("list nodes with labels %s: %s", labels.Set(set), err))
+		return nil, false
+	}
+	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
+	return list.Items, true
+}
+
+// readTargetNodes gets each node of the state that still exists, calls visit
+// with it, and returns the names of those nodes. A deleted node is skipped:
+// it no longer carries anything this resource owns.
+func readTargetNodes(ctx context.Context, cs kubernetes.Interface, nodeNames []string, visit func(*corev1.Node)) ([]string, error) {
+	var present []string
+	for _, name := range nodeNames {
+		n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("get node %s: %w", name, err)
+		}
+		present = append(present, name)
+		visit(n)
+	}
+	return present, nil
+}
+
+// targetGone says whether Read should remove the resource: its one named
+// node was deleted. A node_selector resource stays, with no nodes, so that
+// the next plan targets whichever nodes match then.
+func targetGone(nodeName types.String, present []string) bool {
+	return len(present) == 0 && !nodeName.IsNull()
+}
+
+// droppedNodes returns the nodes of before that are not in after, in the
+// order of before: those an update must release.
+func droppedNodes(before, after []string) []string {
+	keep := make(map[string]bool, len(after))
+	for _, n := range after {
+		keep[n] = true
+	}
+	var out []string
+	for _, n := range before {
+		if !keep[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// addNodeGoneError reports a node that was deleted between plan and apply,
+// and returns false when err is something else.
+func (t *nodeTarget) addNodeGoneError(diags *diag.Diagnostics, node string, err error) bool {
+	if !errors.Is(err, k8s.ErrNodeNotFound) {
+		return false
+	}
+	diags.AddAttributeError(path.Root("node_name"), "Node Not Found",
+		fmt.Sprintf("Node %s no longer exists, so it cannot be %s. Run terraform plan again.\n\nOriginal Error: %s",
+			node, t.done, err))
+	return true
+}
+
+func names(nodes []corev1.Node) types.List {
+	vals := make([]string, len(nodes))
+	for i := range nodes {
+		vals[i] = nodes[i].Name
+	}
+	return stringList(vals)
+}
+
+func stringList(vals []string) types.List {
+	l, _ := types.ListValueFrom(context.Background(), types.StringType, vals)
+	return l
+}
+
+func listStrings(l types.List) []string {
+	out := make([]string, 0, len(l.Elements()))
+	for _, v := range l.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
+	}
+	return out
+}
+
+func mapStrings(m types.Map) map[string]string {
+	out := map[string]string{}
+	for k, v := range m.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() {
+			out[k] = s.ValueString()
+		}
+	}
+	return out
+}
+
+// newInstanceID returns the random identifier that names a node labels or
+// taints instance's field manager or owner annotation.
+func newInstanceID() (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate instance id: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
