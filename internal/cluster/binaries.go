@@ -152,7 +152,7 @@ func isMainModule(goMod string) bool {
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if fields := strings.Fields(sc.Text()); len(fields) == 2 && fields[0] == "module" {
@@ -223,7 +223,7 @@ func buildGroupInto(ctx context.Context, g buildGroup, tools, dir string, log io
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 
 	args := []string{"build", "-buildvcs=false", "-o", tmp + string(filepath.Separator)}
 	if g.ldflags != "" {
@@ -272,10 +272,10 @@ func lockFile(ctx context.Context, path string, log io.Writer) (func(), error) {
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+			return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); _ = f.Close() }, nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
+			_ = f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
 		if !told {
@@ -284,7 +284,7 @@ func lockFile(ctx context.Context, path string, log io.Writer) (func(), error) {
 		}
 		select {
 		case <-ctx.Done():
-			f.Close()
+			_ = f.Close()
 			return nil, ctx.Err()
 		case <-time.After(time.Second):
 		}

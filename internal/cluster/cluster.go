@@ -254,8 +254,14 @@ func freePorts(n int) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("find a free port: %w", err)
 		}
-		defer l.Close()
-		out = append(out, l.Addr().(*net.TCPAddr).Port)
+		// Keep every listener open until all ports are chosen, so that no
+		// port is handed out twice.
+		defer func() { _ = l.Close() }()
+		addr, ok := l.Addr().(*net.TCPAddr)
+		if !ok {
+			return nil, fmt.Errorf("find a free port: unexpected address %v", l.Addr())
+		}
+		out = append(out, addr.Port)
 	}
 	return out, nil
 }
@@ -368,7 +374,7 @@ func (c *Cluster) waitFor(ctx context.Context, what string, p *process, check fu
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for %s: %w (last error: %v; see %s)", what, ctx.Err(), last, p.logPath(c.Dir))
+			return fmt.Errorf("wait for %s: %w (last error: %w; see %s)", what, ctx.Err(), last, p.logPath(c.Dir))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -418,7 +424,7 @@ func httpGet(ctx context.Context, url string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	if resp.StatusCode != http.StatusOK {
 		return string(body), fmt.Errorf("%s: %s: %s", url, resp.Status, body)

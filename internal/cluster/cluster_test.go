@@ -325,7 +325,7 @@ func waitPods(ctx context.Context, t *testing.T, client kubernetes.Interface, se
 	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		list, err := client.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: selector})
 		if err != nil {
-			return false, nil
+			return false, nil //nolint:nilerr // transient: poll again until the timeout
 		}
 		pods = list.Items
 		return done(pods), nil

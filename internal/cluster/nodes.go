@@ -142,7 +142,7 @@ func (c *Cluster) waitNodesReady(ctx context.Context, names []string, wanted []c
 		}
 		list, err := c.bulkClient.CoreV1().Nodes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 		if err != nil {
-			return false, nil // the apiserver may be busy or restarting
+			return false, nil //nolint:nilerr // the apiserver may be busy or restarting: poll again
 		}
 		notReady = notReady[:0]
 		seen := 0

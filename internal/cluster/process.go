@@ -36,7 +36,7 @@ func startProcess(dir, name, bin string, args []string, detach bool) (*process, 
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close() // the child holds its own descriptor
+	defer func() { _ = logFile.Close() }() // the child holds its own descriptor
 
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
@@ -64,6 +64,7 @@ func (p *process) exited(dir string) error {
 	if p.done != nil {
 		select {
 		case <-p.done:
+			//nolint:errorlint // p.err is nil after a clean exit, and %w would print it badly
 			return fmt.Errorf("%s exited (%v); last lines of %s:\n%s", p.Name, p.err, p.logPath(dir), tail(p.logPath(dir), 20))
 		default:
 			return nil

@@ -199,7 +199,11 @@ func jsonToModel(j any, t attr.Type, name string) (attr.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return quantityValue{StringValue: sv.(basetypes.StringValue)}, nil
+		str, ok := sv.(basetypes.StringValue)
+		if !ok {
+			return nil, fmt.Errorf("%s: quantity is %T, not a string", name, sv)
+		}
+		return quantityValue{StringValue: str}, nil
 	case basetypes.Int64Type:
 		switch v := j.(type) {
 		case nil:
@@ -463,8 +467,13 @@ func daemonSetToModel(ctx context.Context, live *appsv1.DaemonSet, mask map[stri
 		var spec attr.Value
 		spec, err = jsonToModel(kept["spec"], s.Blocks["spec"].Type(), "spec")
 		if err == nil {
-			m.Metadata = meta.(basetypes.ObjectValue)
-			m.Spec = spec.(basetypes.ObjectValue)
+			metaObj, okMeta := meta.(basetypes.ObjectValue)
+			specObj, okSpec := spec.(basetypes.ObjectValue)
+			if !okMeta || !okSpec {
+				err = fmt.Errorf("metadata and spec must be objects, got %T and %T", meta, spec)
+			} else {
+				m.Metadata, m.Spec = metaObj, specObj
+			}
 		}
 	}
 	if err != nil {

@@ -135,7 +135,11 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return cs.CoreV1().Nodes().List(ctx, opts)
 	})
 	err := p.EachListItem(ctx, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
-		nodes = append(nodes, *obj.(*corev1.Node))
+		n, ok := obj.(*corev1.Node)
+		if !ok {
+			return fmt.Errorf("unexpected %T in a node list", obj)
+		}
+		nodes = append(nodes, *n)
 		return nil
 	})
 	if err != nil {

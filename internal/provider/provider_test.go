@@ -37,7 +37,7 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	// GOTCHA: the machine may point TF_CLI_CONFIG_FILE at a file that does
 	// not exist, and terraform then warns on every call; resource.UnitTest
 	// runs terraform too, so this holds with or without TF_ACC.
