@@ -303,3 +303,72 @@ func TestEvaluatePod(t *testing.T) {
 		})
 	}
 }
+
+func TestUnevaluated(t *testing.T) {
+	term := func(key string) corev1.PodAffinityTerm {
+		return corev1.PodAffinityTerm{
+			TopologyKey:   key,
+			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "cache"}},
+		}
+	}
+	tests := []struct {
+		name     string
+		affinity *corev1.Affinity
+		want     []Note
+	}{
+		{name: "no affinity"},
+		{name: "node affinity only", affinity: requiredAffinity(expr("env", corev1.NodeSelectorOpIn, "prod"))},
+		{
+			name: "preferred pod terms only rank nodes",
+			affinity: &corev1.Affinity{
+				PodAffinity: &corev1.PodAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{
+					{Weight: 5, PodAffinityTerm: term("kubernetes.io/hostname")},
+				}},
+				PodAntiAffinity: &corev1.PodAntiAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{
+					{Weight: 5, PodAffinityTerm: term("kubernetes.io/hostname")},
+				}},
+			},
+		},
+		{
+			name: "required anti-affinity",
+			affinity: &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
+				RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{term("kubernetes.io/hostname")},
+			}},
+			want: []Note{{Field: "podAntiAffinity", Text: "required pod anti-affinity (1 term, topology key " +
+				"kubernetes.io/hostname) was not evaluated: the DaemonSet controller creates a pod for each node in " +
+				"nodes regardless, and the scheduler leaves the pod Pending on a node whose topology domain already " +
+				"runs a pod that matches a term (with a topology key coarser than kubernetes.io/hostname, e.g. a " +
+				"zone, that includes the DaemonSet's own pods)"}},
+		},
+		{
+			name: "required affinity and anti-affinity",
+			affinity: &corev1.Affinity{
+				PodAffinity: &corev1.PodAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{
+					term("topology.kubernetes.io/zone"), term("kubernetes.io/hostname"), term("topology.kubernetes.io/zone"),
+				}},
+				PodAntiAffinity: &corev1.PodAntiAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{
+					term("topology.kubernetes.io/zone"),
+				}},
+			},
+			want: []Note{
+				{Field: "podAffinity", Text: "required pod affinity (3 terms, topology keys topology.kubernetes.io/zone, " +
+					"kubernetes.io/hostname) was not evaluated: the DaemonSet controller creates a pod for each node in " +
+					"nodes regardless, and the scheduler leaves the pod Pending on a node whose topology domain runs no " +
+					"pod that matches a term"},
+				{Field: "podAntiAffinity", Text: "required pod anti-affinity (1 term, topology key " +
+					"topology.kubernetes.io/zone) was not evaluated: the DaemonSet controller creates a pod for each node " +
+					"in nodes regardless, and the scheduler leaves the pod Pending on a node whose topology domain " +
+					"already runs a pod that matches a term (with a topology key coarser than kubernetes.io/hostname, " +
+					"e.g. a zone, that includes the DaemonSet's own pods)"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Unevaluated(&corev1.PodSpec{Affinity: tt.affinity})
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Unevaluated (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

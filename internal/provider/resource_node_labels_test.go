@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -347,5 +348,124 @@ resource "kubedaemon_node_labels" "bad" {
 				ExpectError: regexp.MustCompile(`Invalid Attribute Combination`),
 			},
 		},
+	})
+}
+
+// checkNodesLabelled asserts that each node carries label key=value (or
+// lacks key, for value "") and still has the foreign labels.
+func checkNodesLabelled(nodes []string, key, value string) resource.TestCheckFunc {
+	want := map[string]map[string]string{}
+	for _, n := range nodes {
+		want[n] = withForeign(map[string]string{key: value})
+	}
+	return checkNodeLabels(want)
+}
+
+func nodeList(nodes ...string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(nodes))
+	for i, n := range nodes {
+		checks[i] = knownvalue.StringExact(n)
+	}
+	return knownvalue.ListExact(checks)
+}
+
+func TestAccNodeLabelsResourceNodeSelector(t *testing.T) {
+	testClusterKubeconfig(t)
+	pool := map[string]string{"acc-lsel": "yes"}
+	addForeignLabelledNodes(t, []string{"acc-lsel-0", "acc-lsel-1"}, pool)
+	all := []string{"acc-lsel-0", "acc-lsel-1", "acc-lsel-2"}
+	const config = `
+resource "kubedaemon_node_labels" "pool" {
+  node_selector = { "acc-lsel" = "yes" }
+  labels        = { "example.com/pool" = "batch" }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeTestCheckFunc(
+					checkNodesLabelled(all[:2], "example.com/pool", "batch"),
+					checkNodeLabels(map[string]map[string]string{"kwok-node-0": {"example.com/pool": ""}}),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kubedaemon_node_labels.pool", tfjsonpath.New("nodes"), nodeList(all[:2]...)),
+				},
+			},
+			{
+				// A node that joins and matches is a change in the next plan.
+				PreConfig:          func() { addForeignLabelledNodes(t, all[2:], pool) },
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("kubedaemon_node_labels.pool", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("kubedaemon_node_labels.pool", tfjsonpath.New("nodes"), nodeList(all...)),
+					},
+				},
+				Check: checkNodesLabelled(all, "example.com/pool", "batch"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kubedaemon_node_labels.pool", tfjsonpath.New("nodes"), nodeList(all...)),
+				},
+			},
+			{
+				// Converged: nothing left to do.
+				Config:   config,
+				PlanOnly: true,
+			},
+		},
+		// Destroy removes only this resource's label, from every node.
+		CheckDestroy: checkNodesLabelled(all, "example.com/pool", ""),
+	})
+}
+
+func TestAccNodeLabelsResourceErrors(t *testing.T) {
+	testClusterKubeconfig(t)
+	addForeignLabelledNodes(t, []string{"acc-lerr-0"}, nil)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+resource "kubedaemon_node_labels" "missing" {
+  node_name = "acc-no-such-node"
+  labels    = { env = "prod" }
+}`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Node Not Found.*The cluster has no node "acc-no-such-node"\.\s+Check\s+the\s+name`),
+			},
+			{
+				Config: `
+resource "kubedaemon_node_labels" "env" {
+  node_name = "acc-lerr-0"
+  labels    = { env = "dev" }
+}`,
+			},
+			{
+				ResourceName:  "kubedaemon_node_labels.env",
+				ImportState:   true,
+				ImportStateId: "acc-no-such-node:env",
+				ExpectError:   regexp.MustCompile(`(?s)Node Not Found.*no node "acc-no-such-node".*Check\s+the\s+node\s+name\s+in\s+the\s+import\s+ID`),
+			},
+			{
+				ResourceName:  "kubedaemon_node_labels.env",
+				ImportState:   true,
+				ImportStateId: "acc-lerr-0:env,example.com/absent",
+				ExpectError: regexp.MustCompile(`(?s)Label Not Found.*Node acc-lerr-0 has no label "example.com/absent".*` +
+					`Remove\s+"example.com/absent"\s+from\s+the\s+import\s+ID`),
+			},
+			{
+				ResourceName:  "kubedaemon_node_labels.env",
+				ImportState:   true,
+				ImportStateId: "acc-lerr-0",
+				ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*"acc-lerr-0" is not NODE:KEY1,KEY2`),
+			},
+		},
+		CheckDestroy: checkNodeLabels(map[string]map[string]string{"acc-lerr-0": withForeign(map[string]string{"env": ""})}),
 	})
 }

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -122,6 +122,15 @@ func TestAccNodeTaintsResource(t *testing.T) {
 	}
 	gpu := corev1.Taint{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectNoSchedule}
 	evict := corev1.Taint{Key: "evict", Value: "now", Effect: corev1.TaintEffectNoExecute}
+	const evictTaint = `
+resource "kubedaemon_node_taints" "evict" {
+  node_name = "acc-tnt-1"
+  taint {
+    key    = "evict"
+    value  = "now"
+    effect = "NoExecute"
+  }
+}`
 	var warned string
 
 	resource.Test(t, resource.TestCase{
@@ -197,28 +206,16 @@ resource "kubedaemon_node_taints" "team" {
 				ExpectError: regexp.MustCompile(`(?s)Taint Conflict.*acc-tnt-1\s+already\s+has\s+the\s+taint\s+team:PreferNoSchedule\s+with\s+value\s+"infra"`),
 			},
 			{
-				// NoExecute: the plan names the pods it evicts, and they go.
+				// NoExecute: the real `terraform plan` names the pods it
+				// evicts, and they go.
 				PreConfig: func() {
-					p := &nodeTaintsResource{nodeTarget: nodeTarget{data: newProviderData(k8s.NewClientsFromREST(testCluster.RESTConfig, ""), nil)}}
-					n, err := cs.CoreV1().Nodes().Get(ctx, "acc-tnt-1", metav1.GetOptions{})
-					if err != nil {
-						t.Fatal(err)
-					}
-					var diags diag.Diagnostics
-					p.warnEvictions(ctx, []corev1.Node{*n}, []corev1.Taint{evict}, &diags)
-					for _, d := range diags {
-						warned += d.Summary() + ": " + d.Detail()
+					for _, d := range terraformPlan(t, evictTaint) {
+						if d.Severity == "warning" && d.Address == "kubedaemon_node_taints.evict" {
+							warned += d.Summary + ": " + d.Detail
+						}
 					}
 				},
-				Config: taintsConfig(true, `
-resource "kubedaemon_node_taints" "evict" {
-  node_name = "acc-tnt-1"
-  taint {
-    key    = "evict"
-    value  = "now"
-    effect = "NoExecute"
-  }
-}`),
+				Config: taintsConfig(true, evictTaint),
 				Check: resource.ComposeTestCheckFunc(
 					func(*terraform.State) error {
 						for _, want := range []string{"NoExecute Taint Evicts Pods", "acc-taints/victim", "(DaemonSet agent)", "(DaemonSet late-agent)"} {
@@ -344,5 +341,114 @@ resource "kubedaemon_node_taints" "bad" {
 				ExpectError: regexp.MustCompile(`Duplicate Taint`),
 			},
 		},
+	})
+}
+
+func TestAccNodeTaintsResourceNodeSelector(t *testing.T) {
+	testClusterKubeconfig(t)
+	ctx := context.Background()
+	pool := map[string]string{"acc-tsel": "yes"}
+	all := []string{"acc-tsel-0", "acc-tsel-1", "acc-tsel-2"}
+	addNodes := func(names ...string) {
+		if err := testCluster.AddNodes(ctx, names, pool, []corev1.Taint{foreignTaint}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), names...) })
+	}
+	addNodes(all[:2]...)
+	batch := corev1.Taint{Key: "example.com/pool", Value: "batch", Effect: corev1.TaintEffectNoSchedule}
+	checkAll := func(nodes []string, want []corev1.Taint, unwanted ...corev1.Taint) resource.TestCheckFunc {
+		var checks []resource.TestCheckFunc
+		for _, n := range nodes {
+			checks = append(checks, checkNodeTaints(n, want, unwanted...))
+		}
+		return resource.ComposeTestCheckFunc(checks...)
+	}
+	const config = `
+resource "kubedaemon_node_taints" "pool" {
+  node_selector = { "acc-tsel" = "yes" }
+  taint {
+    key    = "example.com/pool"
+    value  = "batch"
+    effect = "NoSchedule"
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeTestCheckFunc(
+					checkAll(all[:2], []corev1.Taint{batch, foreignTaint}),
+					checkNodeTaints("kwok-node-0", nil, batch),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kubedaemon_node_taints.pool", tfjsonpath.New("nodes"), nodeList(all[:2]...)),
+				},
+			},
+			{
+				// A node that joins and matches is a change in the next plan.
+				PreConfig:          func() { addNodes(all[2]) },
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("kubedaemon_node_taints.pool", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("kubedaemon_node_taints.pool", tfjsonpath.New("nodes"), nodeList(all...)),
+					},
+				},
+				Check: checkAll(all, []corev1.Taint{batch, foreignTaint}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kubedaemon_node_taints.pool", tfjsonpath.New("nodes"), nodeList(all...)),
+				},
+			},
+			{
+				Config:   config,
+				PlanOnly: true,
+			},
+		},
+		// Destroy removes only this resource's taint, and its owner
+		// annotation, from every node.
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			checkAll(all, []corev1.Taint{foreignTaint}, batch),
+			func(*terraform.State) error {
+				for _, name := range all {
+					n, err := testCluster.Client().CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+					if err != nil {
+						return err
+					}
+					for k := range n.Annotations {
+						if strings.HasPrefix(k, k8s.TaintOwnerAnnotationPrefix) {
+							return fmt.Errorf("node %s: owner annotation %s left behind", name, k)
+						}
+					}
+				}
+				return nil
+			},
+		),
+	})
+}
+
+func TestAccNodeTaintsResourceNodeNotFound(t *testing.T) {
+	testClusterKubeconfig(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "kubedaemon_node_taints" "missing" {
+  node_name = "acc-no-such-node"
+  taint {
+    key    = "dedicated"
+    effect = "NoSchedule"
+  }
+}`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Node Not Found.*The cluster has no node "acc-no-such-node"\.\s+Check\s+the\s+name`),
+		}},
 	})
 }
