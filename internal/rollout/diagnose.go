@@ -13,9 +13,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/placement"
 )
 
-// StuckPod is one node's daemon pod that keeps the rollout from converging.
+// StuckPod is one node's daemon pod that keeps the rollout from converging,
+// one node that has no pod of the DaemonSet, or (Node and Pod empty) a
+// warning of the DaemonSet controller itself, such as FailedCreate.
 type StuckPod struct {
 	Node      string
 	Pod       string
@@ -26,6 +30,12 @@ type StuckPod struct {
 }
 
 func (s StuckPod) String() string {
+	if s.Node == "" && s.Pod == "" {
+		return "daemonset controller: " + s.Reason + ": " + s.Message
+	}
+	if s.Pod == "" {
+		return "node " + s.Node + ": " + s.Reason + ": " + s.Message
+	}
 	node := s.Node
 	if node == "" {
 		node = "(no node)"
@@ -228,6 +238,21 @@ func podProblem(pod *corev1.Pod) (problem, bool) {
 	return problem{}, false
 }
 
+// Reasons of the DaemonSet controller's Warning events about pods it cannot
+// create (FailedCreate: the API server refused the pod, e.g. a missing
+// ServiceAccount, a ResourceQuota or a pod security admission) or that keep
+// failing on a node (FailedDaemonPod).
+const (
+	reasonFailedCreate    = "FailedCreate"
+	reasonFailedDaemonPod = "FailedDaemonPod"
+)
+
+// Reasons of the entries for nodes without a pod.
+const (
+	reasonNodeNotReady = "NodeNotReady"
+	reasonNoPod        = "NoPod"
+)
+
 // diagnosis is what one listing of the DaemonSet's pods found.
 type diagnosis struct {
 	// stuck: pods of the current template, on nodes that are not NotReady,
@@ -240,10 +265,18 @@ type diagnosis struct {
 	// nextExpiry: when the earliest problem still in its grace period
 	// becomes stuck; zero when there is none.
 	nextExpiry time.Time
+	// blocking counts the entries of report that are not on NotReady
+	// nodes: pods and nodes that keep a Ready node from running the current
+	// template, and the controller's failures.
+	blocking int
 }
 
 // diagnose lists the DaemonSet's pods once (page by page) and the NotReady
-// state of the nodes of those that lag, and classifies them.
+// state of the nodes of those that lag, and classifies them. When fewer
+// nodes hold a live pod than the controller desires, it lists the nodes too
+// (page by page) to name the desired nodes without one; when fewer pods of
+// the current template exist than desired, it reads the DaemonSet's Warning
+// events (one request) to tell why the controller cannot create them.
 func (c *Client) diagnose(ctx context.Context, ds *appsv1.DaemonSet, grace time.Duration) (*diagnosis, error) {
 	rev, err := c.currentRevision(ctx, ds)
 	if err != nil {
@@ -254,18 +287,36 @@ func (c *Client) diagnose(ctx context.Context, ds *appsv1.DaemonSet, grace time.
 		return nil, err
 	}
 	var lagging []*corev1.Pod
-	nodes := map[string]bool{}
+	laggingNodes := map[string]bool{}
+	live := map[string]bool{}
+	var currentPods int32
 	for i := range pods {
 		p := &pods[i]
-		if p.DeletionTimestamp != nil || (rev.current(p) && podReady(p)) {
+		if p.DeletionTimestamp != nil {
 			continue
+		}
+		if n := podNode(p); n != "" {
+			live[n] = true
+		}
+		if rev.current(p) {
+			currentPods++
+			if podReady(p) {
+				continue
+			}
 		}
 		lagging = append(lagging, p)
 		if n := podNode(p); n != "" {
-			nodes[n] = true
+			laggingNodes[n] = true
 		}
 	}
-	notReady, err := c.notReadyNodes(ctx, nodes)
+	desired := ds.Status.DesiredNumberScheduled
+	var missing []string
+	var notReady map[string]bool
+	if int32(len(live)) < desired {
+		missing, notReady, err = c.nodesWithoutPod(ctx, ds, live)
+	} else {
+		notReady, err = c.notReadyNodes(ctx, laggingNodes)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -273,14 +324,38 @@ func (c *Client) diagnose(ctx context.Context, ds *appsv1.DaemonSet, grace time.
 	now := c.now()
 	var others []StuckPod
 	seenNotReady := map[string]bool{}
+	addNotReady := func(node string) {
+		if !seenNotReady[node] {
+			seenNotReady[node] = true
+			d.notReadyNodes = append(d.notReadyNodes, node)
+		}
+	}
+	if currentPods < desired {
+		if s, fatal, since, ok := c.controllerFailure(ctx, ds); ok {
+			switch exp := since.Add(grace); {
+			case fatal || !now.Before(exp):
+				d.stuck = append(d.stuck, s)
+			default:
+				if d.nextExpiry.IsZero() || exp.Before(d.nextExpiry) {
+					d.nextExpiry = exp
+				}
+				others = append(others, s)
+			}
+		}
+	}
+	for _, node := range missing {
+		if notReady[node] {
+			addNotReady(node)
+			others = append(others, StuckPod{Node: node, Reason: reasonNodeNotReady, Message: "the node is NotReady and runs no pod of the DaemonSet"})
+			continue
+		}
+		others = append(others, StuckPod{Node: node, Reason: reasonNoPod, Message: "the node should run the daemon but has no pod of the DaemonSet yet"})
+	}
 	for _, p := range lagging {
 		node := podNode(p)
 		if notReady[node] {
-			if !seenNotReady[node] {
-				seenNotReady[node] = true
-				d.notReadyNodes = append(d.notReadyNodes, node)
-			}
-			others = append(others, StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "NodeNotReady", Message: "the node is NotReady"})
+			addNotReady(node)
+			others = append(others, StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: reasonNodeNotReady, Message: "the node is NotReady"})
 			continue
 		}
 		pr, ok := podProblem(p)
@@ -312,7 +387,102 @@ func (c *Client) diagnose(ctx context.Context, ds *appsv1.DaemonSet, grace time.
 	byNode(d.stuck)
 	byNode(others)
 	d.report = append(append([]StuckPod{}, d.stuck...), others...)
+	for _, s := range d.report {
+		if s.Reason != reasonNodeNotReady {
+			d.blocking++
+		}
+	}
 	return d, nil
+}
+
+// nodesWithoutPod lists the nodes page by page and returns those where the
+// controller's rules (internal/placement) want the daemon but that hold no
+// live pod of it (none, or only one being deleted), sorted, and which
+// nodes are NotReady. A node that lacks a pod only while the pod of an old
+// template is being deleted counts too: the controller creates the new pod
+// once the old one is gone, which never happens on a NotReady node.
+func (c *Client) nodesWithoutPod(ctx context.Context, ds *appsv1.DaemonSet, live map[string]bool) ([]string, map[string]bool, error) {
+	var nodes []corev1.Node
+	notReady := map[string]bool{}
+	err := c.eachNode(ctx, func(n *corev1.Node) {
+		nodes = append(nodes, *n)
+		if !nodeReady(n) {
+			notReady[n.Name] = true
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	fits, _ := placement.Evaluate(nodes, &ds.Spec.Template.Spec)
+	var missing []string
+	for _, n := range fits {
+		if !live[n] {
+			missing = append(missing, n)
+		}
+	}
+	sort.Strings(missing)
+	return missing, notReady, nil
+}
+
+// controllerFailure reads the DaemonSet's Warning events (one request) and
+// returns the latest one that says the controller cannot create or keep its
+// pods, since the DaemonSet's spec last changed: fatal when the API server
+// forbids the pod (a missing ServiceAccount, a quota, a pod security
+// admission: no retry of the controller will succeed), else counted from
+// its first occurrence. ok is false when there is none or the events cannot
+// be read.
+func (c *Client) controllerFailure(ctx context.Context, ds *appsv1.DaemonSet) (s StuckPod, fatal bool, since time.Time, ok bool) {
+	sel := fields.AndSelectors(
+		fields.OneTermEqualSelector("involvedObject.uid", string(ds.UID)),
+		fields.OneTermEqualSelector("type", corev1.EventTypeWarning),
+	)
+	list, err := c.Clientset.CoreV1().Events(ds.Namespace).List(ctx, metav1.ListOptions{FieldSelector: sel.String()})
+	if err != nil {
+		return StuckPod{}, false, time.Time{}, false
+	}
+	changed := specChanged(ds)
+	var latest *corev1.Event
+	for i := range list.Items {
+		ev := &list.Items[i]
+		if ev.InvolvedObject.UID != ds.UID || ev.Type != corev1.EventTypeWarning || (ev.Reason != reasonFailedCreate && ev.Reason != reasonFailedDaemonPod) {
+			continue
+		}
+		// NOTE: events outlive the generation that caused them; one from
+		// before the last change of the spec says nothing about this one.
+		// Timestamps have a precision of one second, hence Before.
+		if eventTime(*ev).Before(changed) {
+			continue
+		}
+		if latest == nil || eventTime(*ev).After(eventTime(*latest)) {
+			latest = ev
+		}
+	}
+	if latest == nil {
+		return StuckPod{}, false, time.Time{}, false
+	}
+	since = latest.FirstTimestamp.Time
+	if since.Before(changed) {
+		since = changed
+	}
+	msg := latest.Message
+	if latest.Count > 1 {
+		msg += fmt.Sprintf(" (%d times)", latest.Count)
+	}
+	fatal = latest.Reason == reasonFailedCreate && strings.Contains(latest.Message, "is forbidden")
+	return StuckPod{Reason: latest.Reason, Message: msg}, fatal, since, true
+}
+
+// specChanged is when a field manager last changed the DaemonSet's spec or
+// metadata (its managed fields outside the status subresource), or its
+// creation time without managed fields.
+func specChanged(ds *appsv1.DaemonSet) time.Time {
+	t := ds.CreationTimestamp.Time
+	for _, mf := range ds.ManagedFields {
+		if mf.Subresource == "" && mf.Time != nil && mf.Time.After(t) {
+			t = mf.Time.Time
+		}
+	}
+	return t
 }
 
 // withEvents fills in, for the reported pods whose status says nothing, the

@@ -64,7 +64,11 @@ func (e *NotConvergedError) Error() string {
 	key := e.Namespace + "/" + e.Name
 	switch e.Cause {
 	case "stuck":
-		fmt.Fprintf(&b, "daemonset %s cannot converge: pods of its current template are stuck", key)
+		if e.controllerFailed() {
+			fmt.Fprintf(&b, "daemonset %s cannot converge: the DaemonSet controller cannot create its pods", key)
+		} else {
+			fmt.Fprintf(&b, "daemonset %s cannot converge: pods of its current template are stuck", key)
+		}
 	case "deleted":
 		fmt.Fprintf(&b, "daemonset %s was deleted while waiting for it to converge", key)
 	case "cancelled":
@@ -89,14 +93,29 @@ func (e *NotConvergedError) Error() string {
 		fmt.Fprintf(&b, "\nNotReady nodes holding up the rollout: %s (skip_not_ready_nodes = true, or --skip-not-ready-nodes, converges without them)",
 			strings.Join(e.NotReadyNodes, ", "))
 	}
-	switch e.Cause {
-	case "stuck":
+	switch {
+	case e.Cause == "stuck" && e.controllerFailed():
+		b.WriteString("\nFix what the controller's event names (e.g. create the missing ServiceAccount, raise the ResourceQuota, " +
+			"or meet the namespace's pod security level) and apply again; to wait for it instead, turn fail-fast off " +
+			"(fail_fast = false, or --no-fail-fast).")
+	case e.Cause == "stuck":
 		b.WriteString("\nFix the pod template (image, command, configuration, host ports, resources, tolerations) and apply again; " +
 			"to wait out such states instead, turn fail-fast off (fail_fast = false, or --no-fail-fast).")
-	case "timeout":
+	case e.Cause == "timeout":
 		b.WriteString("\nIf the rollout is only slow, raise the timeout.")
 	}
 	return b.String()
+}
+
+// controllerFailed reports whether a stuck entry is the DaemonSet
+// controller's own failure (it names no node and no pod).
+func (e *NotConvergedError) controllerFailed() bool {
+	for _, s := range e.Stuck {
+		if s.Node == "" && s.Pod == "" {
+			return true
+		}
+	}
+	return false
 }
 
 const (
@@ -119,7 +138,8 @@ func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, opts
 	if opts.StuckGrace <= 0 {
 		opts.StuckGrace = DefaultStuckGrace
 	}
-	w := &waiter{c: c, namespace: namespace, name: name, opts: opts, changed: make(chan struct{}, 1)}
+	w := &waiter{c: c, namespace: namespace, name: name, opts: opts,
+		changed: make(chan struct{}, 1), verify: make(chan struct{}, 1)}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	done := make(chan error, 1)
@@ -131,25 +151,31 @@ func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, opts
 	timer := time.NewTimer(quiet)
 	defer timer.Stop()
 	for {
+		var verify bool
 		select {
 		case err := <-done:
 			return w.finish(ctx, err)
 		case <-w.changed:
 			timer.Reset(quiet)
+			continue
+		case <-w.verify:
+			verify = true
 		case <-timer.C:
-			res, next, err := w.check(ctx)
-			if res != nil || err != nil {
-				stopWatch()
-				<-done
-				return res, err
-			}
-			quiet = min(2*quiet, maxQuiet)
-			wait := quiet
-			if !next.IsZero() {
-				wait = min(wait, max(next.Sub(c.now()), 10*time.Millisecond))
-			}
-			timer.Reset(wait)
 		}
+		res, next, err := w.check(ctx)
+		if res != nil || err != nil {
+			stopWatch()
+			<-done
+			return res, err
+		}
+		if !verify {
+			quiet = min(2*quiet, maxQuiet)
+		}
+		wait := quiet
+		if !next.IsZero() {
+			wait = min(wait, max(next.Sub(c.now()), 10*time.Millisecond))
+		}
+		timer.Reset(wait)
 	}
 }
 
@@ -160,14 +186,19 @@ type waiter struct {
 	namespace, name string
 	opts            WaitOptions
 
+	// skip is how many NotReady nodes lack a current, ready pod (set by
+	// check with SkipNotReadyNodes). The watch converges on full counters
+	// only; counters that reach desired minus skip send on verify, and
+	// check confirms pod by pod that every Ready node runs the current
+	// template before it ends the wait.
 	skip    atomic.Int32
 	changed chan struct{}
+	verify  chan struct{}
 
-	mu       sync.Mutex
-	latest   *appsv1.DaemonSet
-	last     counters
-	printed  bool
-	notReady []string
+	mu      sync.Mutex
+	latest  *appsv1.DaemonSet
+	last    counters
+	printed bool
 }
 
 func (w *waiter) key() string { return w.namespace + "/" + w.name }
@@ -214,7 +245,16 @@ func (w *waiter) condition(ev watch.Event) (bool, error) {
 			return false, nil
 		}
 		w.observe(ds)
-		return decide(ds, w.skip.Load()).verdict != progressing, nil
+		if decide(ds, 0).verdict != progressing {
+			return true, nil
+		}
+		if skip := w.skip.Load(); skip > 0 && decide(ds, skip).verdict != progressing {
+			select {
+			case w.verify <- struct{}{}:
+			default:
+			}
+		}
+		return false, nil
 	}
 	return false, nil
 }
@@ -248,13 +288,15 @@ func (w *waiter) snapshot() *appsv1.DaemonSet {
 	return w.latest
 }
 
-// check runs one diagnosis while the status stands still. It returns a
-// result when skipping NotReady nodes lets the rollout converge, an error
-// when it fails fast, and when the next check is due for a pod in its grace
+// check runs one diagnosis while the status stands still, or when the
+// counters reach desired but for skipped NotReady nodes. It returns a result
+// when skipping NotReady nodes lets the rollout converge (every other node
+// that should run the daemon runs a current, ready pod), an error when it
+// fails fast, and when the next check is due for a problem in its grace
 // period.
 func (w *waiter) check(ctx context.Context) (*WaitResult, time.Time, error) {
 	ds := w.snapshot()
-	if ds == nil || decide(ds, w.skip.Load()).verdict != progressing {
+	if ds == nil || decide(ds, 0).verdict != progressing {
 		return nil, time.Time{}, nil
 	}
 	d, err := w.c.diagnose(ctx, ds, w.opts.StuckGrace)
@@ -268,16 +310,16 @@ func (w *waiter) check(ctx context.Context) (*WaitResult, time.Time, error) {
 		w.c.withEvents(ctx, w.namespace, e.Stuck)
 		return nil, time.Time{}, e
 	}
-	w.mu.Lock()
-	w.notReady = d.notReadyNodes
 	if len(d.notReadyNodes) > 0 && !w.opts.SkipNotReadyNodes {
+		w.mu.Lock()
 		w.progressLocked(fmt.Sprintf("%s: waiting for NotReady node(s) %s", w.key(), strings.Join(d.notReadyNodes, ", ")))
+		w.mu.Unlock()
 	}
-	w.mu.Unlock()
 	if w.opts.SkipNotReadyNodes {
-		w.skip.Store(int32(len(d.notReadyNodes)))
-		if v := decide(ds, w.skip.Load()).verdict; v != progressing {
-			res, err := w.complete(ctx, ds, v)
+		skip := int32(len(d.notReadyNodes))
+		w.skip.Store(skip)
+		if v := decide(ds, skip).verdict; v != progressing && d.blocking == 0 {
+			res, err := w.complete(ctx, ds, v, d.notReadyNodes)
 			return res, time.Time{}, err
 		}
 	}
@@ -289,7 +331,7 @@ func (w *waiter) finish(ctx context.Context, err error) (*WaitResult, error) {
 	ds := w.snapshot()
 	switch {
 	case err == nil && ds != nil:
-		return w.complete(ctx, ds, decide(ds, w.skip.Load()).verdict)
+		return w.complete(ctx, ds, decide(ds, 0).verdict, nil)
 	case errors.Is(err, errDeleted):
 		return nil, w.notConverged(ds, "deleted", nil, nil)
 	case apierrors.IsNotFound(err):
@@ -328,7 +370,7 @@ func (w *waiter) notConverged(ds *appsv1.DaemonSet, cause string, stuck []StuckP
 	e := &NotConvergedError{Namespace: w.namespace, Name: w.name, Cause: cause, NotReadyNodes: notReady}
 	if ds != nil {
 		e.Status, e.Generation = ds.Status, ds.Generation
-		e.Waiting = decide(ds, w.skip.Load()).waiting
+		e.Waiting = decide(ds, 0).waiting
 	}
 	if len(stuck) > maxReported {
 		e.More = len(stuck) - maxReported
@@ -339,8 +381,8 @@ func (w *waiter) notConverged(ds *appsv1.DaemonSet, cause string, stuck []StuckP
 }
 
 // complete builds the result of a DaemonSet whose status ended the wait,
-// with the warnings its verdict calls for.
-func (w *waiter) complete(ctx context.Context, ds *appsv1.DaemonSet, v verdict) (*WaitResult, error) {
+// with the warnings its verdict calls for and the NotReady nodes it skipped.
+func (w *waiter) complete(ctx context.Context, ds *appsv1.DaemonSet, v verdict, skipped []string) (*WaitResult, error) {
 	res := &WaitResult{DaemonSet: ds}
 	switch v {
 	case onDeleteSettled:
@@ -361,10 +403,7 @@ func (w *waiter) complete(ctx context.Context, ds *appsv1.DaemonSet, v verdict) 
 		}
 		res.Warnings = append(res.Warnings, msg)
 	}
-	w.mu.Lock()
-	skipped := append([]string(nil), w.notReady...)
-	w.mu.Unlock()
-	if w.skip.Load() > 0 && len(skipped) > 0 {
+	if len(skipped) > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf(
 			"daemonset %s converged on the Ready nodes only: %d NotReady node(s) have no ready pod of the current template: %s",
 			w.key(), len(skipped), strings.Join(skipped, ", ")))
