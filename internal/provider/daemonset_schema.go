@@ -19,7 +19,9 @@ import (
 )
 
 // Allowed values: each list feeds both a schema validator and the
-// attribute's description.
+// attribute's description. They are the only lists of their kind: the taint
+// effects also serve kubedaemon_node_taints, and kubedaemon_placement takes
+// the toleration and affinity blocks (so their lists) as they are.
 var (
 	imagePullPolicies          = []string{"Always", "IfNotPresent", "Never"}
 	portProtocols              = []string{"TCP", "UDP", "SCTP"}
