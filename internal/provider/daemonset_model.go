@@ -18,6 +18,7 @@ type daemonSetResourceModel struct {
 	Spec              types.Object   `tfsdk:"spec"`
 	WaitForRollout    types.Bool     `tfsdk:"wait_for_rollout"`
 	FailFast          types.Bool     `tfsdk:"fail_fast"`
+	StuckGrace        types.String   `tfsdk:"stuck_grace"`
 	ForceConflicts    types.Bool     `tfsdk:"force_conflicts"`
 	DeletePropagation types.String   `tfsdk:"delete_propagation"`
 	Status            types.Object   `tfsdk:"status"`

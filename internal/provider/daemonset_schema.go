@@ -176,6 +176,7 @@ func daemonSetSchemaV0(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Stop waiting as soon as a pod cannot start (image pull errors, crash loops, " +
 					"unschedulable pods) instead of waiting for the timeout. Defaults to `true`.",
 			},
+			"stuck_grace": stuckGraceAttribute(),
 			"force_conflicts": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Take ownership of fields another field manager owns (server-side apply " +

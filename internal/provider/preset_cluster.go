@@ -159,14 +159,13 @@ func (inv presetInventory) prune(ctx context.Context, old, keep []presetEntry, p
 	}
 }
 
-// wait waits for each DaemonSet ("namespace/name") to converge.
-func (inv presetInventory) wait(ctx context.Context, daemonSets []string, failFast bool, diags *diag.Diagnostics) {
+// wait waits for each DaemonSet ("namespace/name") to converge; opts gives
+// fail-fast and the grace period, the progress goes to the log.
+func (inv presetInventory) wait(ctx context.Context, daemonSets []string, opts rollout.WaitOptions, diags *diag.Diagnostics) {
+	opts.Progress = func(line string) { tflog.Info(ctx, line) }
 	for _, key := range daemonSets {
 		ns, name, _ := strings.Cut(key, "/")
-		res, err := inv.rc.WaitDaemonSet(ctx, ns, name, rollout.WaitOptions{
-			FailFast: failFast,
-			Progress: func(line string) { tflog.Info(ctx, line) },
-		})
+		res, err := inv.rc.WaitDaemonSet(ctx, ns, name, opts)
 		if err != nil {
 			var nc *rollout.NotConvergedError
 			summary := "Cannot Wait For DaemonSet"

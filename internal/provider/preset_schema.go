@@ -1,12 +1,76 @@
 package provider
 
 import (
+	"context"
+	"fmt"
+	"time"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
+
+// stuckGraceAttribute is the stuck_grace attribute of kubedaemon_daemonset
+// and kubedaemon_preset: rollout.WaitOptions.StuckGrace.
+func stuckGraceAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "How long a pod of the current template may wait on an image pull " +
+			"(`ErrImagePull`, `ImagePullBackOff`), crash-loop (`CrashLoopBackOff`) or stay unschedulable for a " +
+			"reason a retry may fix, before `fail_fast` counts it as stuck and ends the wait. A Go duration, e.g. " +
+			"`\"10s\"` or `\"2m\"`. Defaults to `\"" + rollout.DefaultStuckGrace.String() + "\"`. States that never " +
+			"resolve by themselves (an invalid image name, a missing ConfigMap, a host port taken, a pod the API " +
+			"server forbids) fail at once.",
+		Validators: []validator.String{positiveDuration{}},
+	}
+}
+
+// stuckGrace is the wait's grace period from a stuck_grace value; zero (the
+// rollout default) when it is null or unknown. The value was validated at
+// plan time.
+func stuckGrace(v types.String) time.Duration {
+	if v.IsNull() || v.IsUnknown() {
+		return 0
+	}
+	d, err := time.ParseDuration(v.ValueString())
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
+// positiveDuration accepts a Go duration greater than zero, e.g. "30s".
+type positiveDuration struct{}
+
+var _ validator.String = positiveDuration{}
+
+func (positiveDuration) Description(context.Context) string {
+	return "must be a positive duration with a unit, e.g. \"30s\" or \"2m\""
+}
+
+func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%s = %q is not a duration: write a number with a unit (ns, us, ms, s, m, h), e.g. \"30s\", "+
+				"\"2m\" or \"1m30s\".\n\nOriginal Error: %s", req.Path, s, err))
+	case d <= 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%s = %q is not positive: give how long to wait before a pod counts as stuck, e.g. \"30s\"; "+
+				"to never fail early, set fail_fast = false instead.", req.Path, s))
+	}
+}
 
 // presetNameValidators check a release name or namespace: a DNS label, as
 // object names derive from it.

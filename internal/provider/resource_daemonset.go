@@ -140,8 +140,9 @@ func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetRes
 	var waitErr error
 	if plan.WaitForRollout.ValueBool() {
 		res, err := rc.WaitDaemonSet(ctx, ds.Namespace, ds.Name, rollout.WaitOptions{
-			FailFast: plan.FailFast.ValueBool(),
-			Progress: func(line string) { tflog.Info(ctx, line) },
+			FailFast:   plan.FailFast.ValueBool(),
+			StuckGrace: stuckGrace(plan.StuckGrace),
+			Progress:   func(line string) { tflog.Info(ctx, line) },
 		})
 		if err != nil {
 			waitErr = err

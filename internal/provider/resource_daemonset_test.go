@@ -395,7 +395,10 @@ func TestAccDaemonSet_unpullable(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			// No host port: the pods another test orphaned may still hold it.
-			Config:      strings.Replace(logdConfig(ns, "registry.invalid/unpullable:1"), "host_port      = 6666", "", 1),
+			// stuck_grace: ErrImagePull counts as stuck after 2 s, not 30.
+			Config: strings.NewReplacer("host_port      = 6666", "",
+				`resource "kubedaemon_daemonset" "logd" {`, `resource "kubedaemon_daemonset" "logd" {`+"\n  stuck_grace = \"2s\"").
+				Replace(logdConfig(ns, "registry.invalid/unpullable:1")),
 			ExpectError: regexp.MustCompile(`(?s)DaemonSet Did Not Roll Out.*kwok-node-\d.*(ErrImagePull|ImagePullBackOff)`),
 		}},
 	})
@@ -414,6 +417,10 @@ func TestDaemonSet_planTimeValidation(t *testing.T) {
 		"unknown mount propagation": {
 			from: "          port {", to: "          volume_mount {\n            name = \"v\"\n            mount_path = \"/v\"\n            mount_propagation = \"Shared\"\n          }\n          port {",
 			want: `(?s)mount_propagation.*Bidirectional`,
+		},
+		"stuck_grace without a unit": {
+			from: `resource "kubedaemon_daemonset" "logd" {`, to: `resource "kubedaemon_daemonset" "logd" {` + "\n  stuck_grace = \"30\"",
+			want: `(?s)Invalid Duration.*stuck_grace = "30" is not a duration`,
 		},
 		"host port out of range": {
 			from: "host_port      = 6666", to: "host_port      = 70000",

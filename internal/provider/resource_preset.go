@@ -57,6 +57,7 @@ type presetResourceModel struct {
 	CreateNamespace   types.Bool     `tfsdk:"create_namespace"`
 	Wait              types.Bool     `tfsdk:"wait"`
 	FailFast          types.Bool     `tfsdk:"fail_fast"`
+	StuckGrace        types.String   `tfsdk:"stuck_grace"`
 	ForceConflicts    types.Bool     `tfsdk:"force_conflicts"`
 	DeletePropagation types.String   `tfsdk:"delete_propagation"`
 	Objects           types.Map      `tfsdk:"objects"`
@@ -97,6 +98,7 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Stop waiting as soon as a pod cannot start (image pull errors, crash loops, " +
 			"unschedulable pods) instead of waiting for the timeout. Defaults to `true`.",
 	}
+	attrs["stuck_grace"] = stuckGraceAttribute()
 	attrs["force_conflicts"] = schema.BoolAttribute{
 		Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 		MarkdownDescription: "Take over objects of the same kind and name that exist but are not in this " +
@@ -350,7 +352,7 @@ func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceM
 	if plan.Wait.ValueBool() && !diags.HasError() {
 		var daemonSets []string
 		diags.Append(plan.DaemonSets.ElementsAs(ctx, &daemonSets, false)...)
-		inv.wait(ctx, daemonSets, plan.FailFast.ValueBool(), diags)
+		inv.wait(ctx, daemonSets, rollout.WaitOptions{FailFast: plan.FailFast.ValueBool(), StuckGrace: stuckGrace(plan.StuckGrace)}, diags)
 	}
 }
 

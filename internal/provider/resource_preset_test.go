@@ -169,10 +169,30 @@ func TestAccPresetResourceUnpullable(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkPresetGone(ns, "ne"),
 		Steps: []resource.TestStep{{
-			Config:      presetTestConfig(ns, "registry.invalid/unpullable-exporter", "v1", 19103, true, "fail_fast = true"),
+			Config:      presetTestConfig(ns, "registry.invalid/unpullable-exporter", "v1", 19103, true, "fail_fast = true\n  stuck_grace = \"2s\""),
 			ExpectError: regexp.MustCompile(`(?s)DaemonSet Did Not Converge.*` + ns + `/ne cannot converge.*(ErrImagePull|ImagePullBackOff)`),
 		}},
 	})
+}
+
+// TestPresetResourceStuckGracePlanError wants a stuck_grace that is not a
+// positive duration to fail the plan on the attribute.
+func TestPresetResourceStuckGracePlanError(t *testing.T) {
+	for value, want := range map[string]string{
+		"soon": `(?s)Invalid Duration.*stuck_grace = "soon" is not a duration: write a number with a unit`,
+		"0s":   `(?s)Invalid Duration.*stuck_grace = "0s" is not positive.*fail_fast = false`,
+	} {
+		t.Run(value, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      presetTestConfig("monitoring", "quay.io/prometheus/node-exporter", "v1", 19104, true, fmt.Sprintf("stuck_grace = %q", value)),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(want),
+				}},
+			})
+		})
+	}
 }
 
 // TestPresetResourceSetPlanError wants a bad value in a set block to fail
