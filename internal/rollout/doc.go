@@ -30,9 +30,15 @@
 //     untolerated taints exclude, evaluated by internal/placement with the
 //     controller's rules.
 //   - NotReady nodes: by default they are named in a progress line and in
-//     the diagnosis, and the wait goes on. With SkipNotReadyNodes the
-//     counters may fall short of desired by the number of NotReady nodes
-//     whose pod is not current and ready, and the result warns which.
+//     the diagnosis, and the wait goes on; a NotReady node counts whether
+//     its pod lags or it has no live pod at all (an old pod stays
+//     Terminating on a node without a kubelet, and the controller creates
+//     the new one only after it is gone). With SkipNotReadyNodes the
+//     counters may fall short of desired by the number of such nodes, but
+//     only once a listing of the pods shows that every other node that
+//     should run the daemon runs a current, ready pod (the counters cannot
+//     tell which node falls short); the result warns which nodes it
+//     skipped.
 //
 // # Requests: watch the DaemonSet, list pods only when it stands still
 //
@@ -50,14 +56,34 @@
 // by progress): then the pods are listed once through the selector, 500 per
 // page, keeping those the DaemonSet controls; the nodes of the pods that lag
 // are read (one by one up to 10, else listed by pages) to tell NotReady
-// nodes; events are read only for the at most 10 pods an error names, when
-// their status carries no message. A pod in its grace period schedules one
-// more diagnosis when the grace ends. A wait of duration T therefore makes
-// at most about log2(T/2s) + T/1min diagnoses (10 in a 10-minute wait), each
-// of ceil(pods/500) requests plus a bounded few, and one more at the
-// deadline. The counters come from the watch only.
+// nodes. When fewer nodes hold a live pod than desired, the nodes are
+// listed instead (500 per page) and evaluated with the controller's rules
+// (internal/placement) to name the nodes without a pod. When fewer pods of
+// the current template exist than desired, one list of the DaemonSet's
+// Warning events (by its UID) tells whether the controller fails to create
+// them. Pod events are read only for the at most 10 pods an error names,
+// when their status carries no message. A problem in its grace period
+// schedules one more diagnosis when the grace ends. With SkipNotReadyNodes,
+// a status whose counters reach desired but for the skipped nodes triggers
+// one diagnosis at once, to check the pods before converging; that happens
+// only near the end of a rollout, on a status change. A wait of duration T
+// therefore makes at most about log2(T/2s) + T/1min diagnoses (10 in a
+// 10-minute wait), each of ceil(pods/500) + ceil(nodes/500) requests plus a
+// bounded few, and one more at the deadline, whatever the number of nodes
+// per page and however long the rollout. The counters come from the watch
+// only.
 //
 // # Diagnosis
+//
+// The DaemonSet controller itself may fail: when the API server refuses the
+// pods it creates (a ServiceAccount that does not exist, an exceeded
+// ResourceQuota, a pod security admission), no pod exists to diagnose and
+// the controller records a FailedCreate Warning event on the DaemonSet;
+// pods that keep failing on a node give FailedDaemonPod. The latest such
+// event since the spec last changed (the newest managed-fields time outside
+// the status; older events describe an older template) is stuck at once for
+// a forbidden pod and after StuckGrace otherwise, and is reported as
+// "daemonset controller: REASON: MESSAGE".
 //
 // A pod of the current template on a node that is not NotReady is stuck when
 // it waits with InvalidImageName, ErrImageNeverPull or
