@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"sort"
 	"strings"
 
@@ -108,8 +109,12 @@ func strMap(desc string) schema.MapAttribute {
 // Required attributes of a single nested block even when the block is
 // absent, so they are made Optional here and required by a validator that
 // runs only when the block is there.
-func single(desc string, attrs map[string]schema.Attribute, blocks map[string]schema.Block) schema.SingleNestedBlock {
+func single(desc string, in map[string]schema.Attribute, blocks map[string]schema.Block) schema.SingleNestedBlock {
 	var needed []path.Expression
+	// A copy: callers share attribute maps between blocks (pod affinity terms
+	// are both required and preferred terms), and relaxing Required here
+	// must not leak into the other uses.
+	attrs := maps.Clone(in)
 	for name, a := range attrs {
 		switch a := a.(type) {
 		case schema.StringAttribute:
