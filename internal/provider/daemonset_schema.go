@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"sort"
 	"strings"
@@ -38,7 +39,6 @@ var (
 	terminationMessagePolicies = []string{"File", "FallbackToLogsOnError"}
 	seccompProfileTypes        = []string{"RuntimeDefault", "Unconfined", "Localhost"}
 	httpSchemes                = []string{"HTTP", "HTTPS"}
-	restartPolicies            = []string{"Always"}
 )
 
 // schemaDefaults are the values of Optional+Computed attributes that
@@ -65,8 +65,18 @@ func optString(desc string, v ...validator.String) schema.StringAttribute {
 	return schema.StringAttribute{Optional: true, MarkdownDescription: desc, Validators: v}
 }
 
-func reqString(desc string, v ...validator.String) schema.StringAttribute {
-	return schema.StringAttribute{Required: true, MarkdownDescription: desc, Validators: v}
+func reqString(desc string) schema.StringAttribute {
+	return schema.StringAttribute{Required: true, MarkdownDescription: desc}
+}
+
+// schemaDefault is schemaDefaults[key] as a T. A missing or mistyped entry is
+// a bug in this file that every schema test hits, hence the panic.
+func schemaDefault[T any](key string) T {
+	v, ok := schemaDefaults[key].(T)
+	if !ok {
+		panic(fmt.Sprintf("schemaDefaults[%q] = %#v is not a %T", key, schemaDefaults[key], v))
+	}
+	return v
 }
 
 func enumString(desc string, values []string) schema.StringAttribute {
@@ -83,13 +93,13 @@ func optBool(desc string) schema.BoolAttribute {
 
 // defaultBool is an Optional+Computed bool whose default is in schemaDefaults.
 func defaultBool(key, desc string) schema.BoolAttribute {
-	v := schemaDefaults[key].(bool)
+	v := schemaDefault[bool](key)
 	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(v), MarkdownDescription: desc}
 }
 
 // defaultEnum is an Optional+Computed enum whose default is in schemaDefaults.
 func defaultEnum(key, desc string, values []string) schema.StringAttribute {
-	v := schemaDefaults[key].(string)
+	v := schemaDefault[string](key)
 	return schema.StringAttribute{
 		Optional: true, Computed: true, Default: stringdefault.StaticString(v),
 		MarkdownDescription: desc + " " + oneOf(values) + " Defaults to `" + v + "`.",
@@ -225,7 +235,7 @@ func daemonSetMetadataBlock() schema.SingleNestedBlock {
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"namespace": schema.StringAttribute{
-			Optional: true, Computed: true, Default: stringdefault.StaticString(schemaDefaults["metadata.namespace"].(string)),
+			Optional: true, Computed: true, Default: stringdefault.StaticString(schemaDefault[string]("metadata.namespace")),
 			MarkdownDescription: "Namespace of the DaemonSet. Defaults to `default`. Changing it replaces the DaemonSet.",
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
