@@ -107,6 +107,29 @@ func TestCluster(t *testing.T) {
 		}
 	})
 
+	// Without renewed Leases the node-lifecycle controller marks every node
+	// NotReady 40 s after start, and tests that run longer see their pods
+	// go unready.
+	t.Run("node leases renewed", func(t *testing.T) {
+		for i := range 3 {
+			var first string
+			err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+				lease, err := client.CoordinationV1().Leases(corev1.NamespaceNodeLease).Get(ctx, NodeName(i), metav1.GetOptions{})
+				if err != nil || lease.Spec.RenewTime == nil {
+					return false, nil //nolint:nilerr // not created yet: poll again
+				}
+				renewed := lease.Spec.RenewTime.String()
+				if first == "" {
+					first = renewed
+				}
+				return renewed != first, nil
+			})
+			if err != nil {
+				t.Errorf("lease of %s not renewed within 30 s (first renew time %q): %v", NodeName(i), first, err)
+			}
+		}
+	})
+
 	t.Run("daemonset ready and cascade delete", func(t *testing.T) {
 		ds := newDaemonSet("fluent", "registry.example/busybox:1.36", nil)
 		if _, err := client.AppsV1().DaemonSets("default").Create(ctx, ds, metav1.CreateOptions{}); err != nil {

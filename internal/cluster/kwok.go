@@ -25,11 +25,16 @@ func kwokArgs(dir string, large bool) []string {
 		// INFO logs a line per lease renewal.
 		"--v=WARN",
 	}
+	// GOTCHA: kwok renews node Leases only when this is set; without Leases
+	// (the heartbeat stage patches node status only every few minutes) the
+	// node-lifecycle controller marks every node NotReady after its 40 s
+	// grace period, and their pods with it.
+	lease := 40
 	if large {
 		// Renewing thousands of leases every 10 s saturates two cores.
-		args = append(args, "--node-lease-duration-seconds="+strconv.Itoa(200))
+		lease = 200
 	}
-	return args
+	return append(args, "--node-lease-duration-seconds="+strconv.Itoa(lease))
 }
 
 // startKwok starts the fake kubelets. kwok gives up listing nodes after about
