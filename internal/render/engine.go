@@ -40,7 +40,9 @@ var setCache sync.Map
 func parsedSet(p *preset) (*templateSet, error) {
 	if p.builtin {
 		if s, ok := setCache.Load(p.info.Name); ok {
-			return s.(*templateSet), nil
+			if set, ok := s.(*templateSet); ok {
+				return set, nil
+			}
 		}
 	}
 	s, err := parseSet(p)
@@ -48,8 +50,11 @@ func parsedSet(p *preset) (*templateSet, error) {
 		return nil, err
 	}
 	if p.builtin {
-		actual, _ := setCache.LoadOrStore(p.info.Name, s)
-		return actual.(*templateSet), nil
+		if actual, loaded := setCache.LoadOrStore(p.info.Name, s); loaded {
+			if set, ok := actual.(*templateSet); ok {
+				return set, nil
+			}
+		}
 	}
 	return s, nil
 }

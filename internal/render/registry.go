@@ -146,8 +146,10 @@ func lookup(name string) (*preset, error) {
 
 // loadBuiltin loads an embedded preset, once.
 func loadBuiltin(name string) (*preset, error) {
-	if p, ok := builtinCache.Load(name); ok {
-		return p.(*preset), nil
+	if cached, ok := builtinCache.Load(name); ok {
+		if p, ok := cached.(*preset); ok {
+			return p, nil
+		}
 	}
 	sub, err := fs.Sub(templates.FS, name)
 	if err != nil {
@@ -157,8 +159,12 @@ func loadBuiltin(name string) (*preset, error) {
 	if err != nil {
 		return nil, err
 	}
-	actual, _ := builtinCache.LoadOrStore(name, p)
-	return actual.(*preset), nil
+	if actual, loaded := builtinCache.LoadOrStore(name, p); loaded {
+		if cached, ok := actual.(*preset); ok {
+			return cached, nil
+		}
+	}
+	return p, nil
 }
 
 // loadFS reads a preset folder: its metadata, defaults, schema and the names

@@ -138,7 +138,9 @@ func Render(req Request) (*Result, error) {
 func presetSchema(p *preset) (*valuesSchema, error) {
 	if p.builtin {
 		if s, ok := schemaCache.Load(p.info.Name); ok {
-			return s.(*valuesSchema), nil
+			if cached, ok := s.(*valuesSchema); ok {
+				return cached, nil
+			}
 		}
 	}
 	s, err := compileSchema(p.info.Name, p.schema)

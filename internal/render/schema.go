@@ -63,7 +63,7 @@ func (s *valuesSchema) validate(cv *coalescedValues) error {
 	}
 	// The values hold only maps, lists, strings, booleans, int64 and
 	// float64, which the validator understands as they are.
-	err := s.compiled.Validate(map[string]any(cv.values))
+	err := s.compiled.Validate(cv.values)
 	if err == nil {
 		return nil
 	}

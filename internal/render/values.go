@@ -171,17 +171,17 @@ func coalesceParsed(d map[string]any, req Request, sch *valuesSchema) (*coalesce
 			}
 			switch set.kind {
 			case "set":
-				own = typeBySchema(own, sch.root(), sch.root()).(map[string]any)
+				own = asMap(typeBySchema(own, sch.root(), sch.root()))
 			case "set-json":
-				own = normalizeNumbers(own).(map[string]any)
+				own = asMap(normalizeNumbers(own))
 			}
 			cv.sources = append(cv.sources, valuesSource{name: name, values: own})
 		}
 		if set.kind == "set" {
-			merged = typeBySchema(merged, sch.root(), sch.root()).(map[string]any)
+			merged = asMap(typeBySchema(merged, sch.root(), sch.root()))
 		}
 		if set.kind == "set-json" {
-			merged = normalizeNumbers(merged).(map[string]any)
+			merged = asMap(normalizeNumbers(merged))
 		}
 		mergeMaps(user, merged)
 	}
@@ -250,7 +250,17 @@ func coalesce(defaults, user map[string]any) map[string]any {
 
 // deepCopyMap copies maps and lists so merges never alias the inputs.
 func deepCopyMap(m map[string]any) map[string]any {
-	return deepCopy(m).(map[string]any)
+	return asMap(deepCopy(m))
+}
+
+// asMap returns the result of typeBySchema, normalizeNumbers or deepCopy for a
+// map: each returns the kind of value it is given, so anything else is a bug.
+func asMap(v any) map[string]any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		panic(fmt.Sprintf("render: a map became %T", v))
+	}
+	return m
 }
 
 func deepCopy(v any) any {

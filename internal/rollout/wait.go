@@ -303,7 +303,7 @@ func (w *waiter) check(ctx context.Context) (*WaitResult, time.Time, error) {
 	if err != nil {
 		// The apiserver may be restarting: the watch reconnects by itself,
 		// and the next diagnosis or the deadline's will tell.
-		return nil, time.Time{}, nil
+		return nil, time.Time{}, nil //nolint:nilerr // not an end of the wait, see above
 	}
 	if w.opts.FailFast && len(d.stuck) > 0 {
 		e := w.notConverged(ds, "stuck", d.stuck, d.notReadyNodes)

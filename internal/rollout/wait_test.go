@@ -299,7 +299,7 @@ func TestAccWaitCancelled(t *testing.T) {
 	time.AfterFunc(time.Second, cancel)
 	start := time.Now()
 	_, err := c.WaitDaemonSet(ctx, ns, "logd", WaitOptions{})
-	notConverged(t, err, "cancelled")
+	_ = notConverged(t, err, "cancelled")
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("cancelled wait took %s to return", d)
 	}
@@ -331,7 +331,7 @@ func TestAccWaitDeleted(t *testing.T) {
 		_ = testCluster.Client().AppsV1().DaemonSets(ns).Delete(context.Background(), "logd", metav1.DeleteOptions{})
 	})
 	_, err := c.WaitDaemonSet(ctx, ns, "logd", WaitOptions{})
-	notConverged(t, err, "deleted")
+	_ = notConverged(t, err, "deleted")
 }
 
 func TestAccWaitMissing(t *testing.T) {
