@@ -152,7 +152,21 @@ func daemonSetObject(name string, labels map[string]string, spec corev1.PodSpec)
 	}
 }
 
+// labelsConfig labels prod and dev nodes as in the seeds; dev "" leaves the
+// dev resource out. The dev resource depends on the prod one, so that moving
+// env from one node to the other releases it before claiming it.
 func labelsConfig(prod, dev string, extra string) string {
+	devResource, devRef := "", ""
+	if dev != "" {
+		devResource = fmt.Sprintf(`
+resource "kubedaemon_node_labels" "dev" {
+  node_name  = %q
+  labels     = { env = "dev" }
+  depends_on = [kubedaemon_node_labels.prod]
+}
+`, dev)
+		devRef = ", kubedaemon_node_labels.dev"
+	}
 	return fmt.Sprintf(`
 resource "kubedaemon_node_labels" "prod" {
   node_name = %[1]q
@@ -161,12 +175,7 @@ resource "kubedaemon_node_labels" "prod" {
     host = "high-cpu"
   }
 }
-
-resource "kubedaemon_node_labels" "dev" {
-  node_name = %[2]q
-  labels    = { env = "dev" }
-}
-
+%[2]s
 resource "kubedaemon_node_labels" "dev_b" {
   node_name = "acc-lbl-2"
   labels    = { env = "dev" }
@@ -174,10 +183,10 @@ resource "kubedaemon_node_labels" "dev_b" {
 
 data "kubedaemon_placement" "prod" {
   node_selector = { env = "prod", "acc-lbl" = "yes" }
-  depends_on    = [kubedaemon_node_labels.prod, kubedaemon_node_labels.dev, kubedaemon_node_labels.dev_b]
+  depends_on    = [kubedaemon_node_labels.prod%[3]s, kubedaemon_node_labels.dev_b]
 }
-%[3]s
-`, prod, dev, extra)
+%[4]s
+`, prod, devResource, devRef, extra)
 }
 
 func TestAccNodeLabelsResource(t *testing.T) {
@@ -225,6 +234,17 @@ func TestAccNodeLabelsResource(t *testing.T) {
 				ImportState:       true,
 				ImportStateId:     "acc-lbl-0:env,host",
 				ImportStateVerify: true,
+			},
+			{
+				// NOTE: env moves between two resources here. Swapping it in
+				// one apply would race (each claims the key while the other
+				// still owns it) and fail with a conflict, as it should: the
+				// dev resource goes first, then prod moves, then dev comes back.
+				Config: labelsConfig("acc-lbl-0", "", ""),
+				Check: checkNodeLabels(map[string]map[string]string{
+					"acc-lbl-0": withForeign(map[string]string{"env": "prod", "host": "high-cpu"}),
+					"acc-lbl-1": withForeign(map[string]string{"env": "", "host": ""}),
+				}),
 			},
 			{
 				// Relabel: prod moves to acc-lbl-1, and the daemon with it.
