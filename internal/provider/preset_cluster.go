@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -125,20 +126,16 @@ func (inv presetInventory) applyAll(ctx context.Context, entries []presetEntry, 
 }
 
 // prune deletes, in reverse install order, each entry of old that keep does
-// not hold and that still carries this inventory's annotation.
-func (inv presetInventory) prune(ctx context.Context, old, keep []presetEntry, propagation string, diags *diag.Diagnostics) {
-	kept := make(map[string]bool, len(keep))
-	for _, e := range keep {
-		kept[e.Key] = true
-	}
-	for i := len(old) - 1; i >= 0; i-- {
-		e := old[i]
-		if kept[e.Key] {
-			continue
-		}
+// not hold and that still carries this inventory's annotation. It returns the
+// entries it failed to delete, in install order: they are still the
+// inventory's.
+func (inv presetInventory) prune(ctx context.Context, old, keep []presetEntry, propagation string, diags *diag.Diagnostics) []presetEntry {
+	var left []presetEntry
+	for _, e := range slices.Backward(dropped(old, keep)) {
 		obj, err := inv.get(ctx, e)
 		if err != nil {
 			diags.AddError("Cannot Delete Object", err.Error())
+			left = append(left, e)
 			continue
 		}
 		if obj == nil {
@@ -153,10 +150,28 @@ func (inv presetInventory) prune(ctx context.Context, old, keep []presetEntry, p
 		err = inv.rc.Delete(ctx, gvk, obj.GetNamespace(), name, rollout.DeleteOptions{Propagation: metav1.DeletionPropagation(propagation)})
 		if err != nil {
 			diags.AddError("Cannot Delete Object", err.Error())
+			left = append(left, e)
 			continue
 		}
 		tflog.Debug(ctx, "deleted", map[string]any{"object": e.Key})
 	}
+	slices.Reverse(left)
+	return left
+}
+
+// dropped returns the entries of old that keep does not hold, in order.
+func dropped(old, keep []presetEntry) []presetEntry {
+	kept := make(map[string]bool, len(keep))
+	for _, e := range keep {
+		kept[e.Key] = true
+	}
+	var out []presetEntry
+	for _, e := range old {
+		if !kept[e.Key] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // wait waits for each DaemonSet ("namespace/name") to converge; opts gives

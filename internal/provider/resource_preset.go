@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -305,7 +306,9 @@ type stateSetter interface {
 // apply installs the planned objects, deletes those of prior that the plan
 // no longer has, and waits for the DaemonSets. Once anything was written
 // the plan is saved as state even when a later step fails, so that
-// Terraform knows what exists (a failed create is then tainted).
+// Terraform knows what exists (a failed create is then tainted); objects of
+// prior that were not deleted stay in its inventory, so that the next apply
+// deletes them.
 func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceModel, state stateSetter, diags *diag.Diagnostics) {
 	rc := r.rolloutClient(diags)
 	if rc == nil {
@@ -333,18 +336,24 @@ func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceM
 	if applied == 0 && diags.HasError() {
 		return
 	}
+	var old []presetEntry
+	if prior != nil {
+		old, d = prior.entries(ctx)
+		diags.Append(d...)
+	}
+	// Until prune deletes them, the objects only prior has are still there.
+	left := dropped(old, entries)
 	defer func() {
+		if len(left) > 0 {
+			diags.Append(plan.setEntries(ctx, slices.Concat(entries, left))...)
+		}
 		plan.DaemonSetStatus = inv.status(ctx, plan.DaemonSets, diags)
 		diags.Append(state.Set(ctx, plan)...)
 	}()
 	if diags.HasError() {
 		return
 	}
-	if prior != nil {
-		old, d := prior.entries(ctx)
-		diags.Append(d...)
-		inv.prune(ctx, old, entries, plan.DeletePropagation.ValueString(), diags)
-	}
+	left = inv.prune(ctx, old, entries, plan.DeletePropagation.ValueString(), diags)
 	if plan.Wait.ValueBool() && !diags.HasError() {
 		var daemonSets []string
 		diags.Append(plan.DaemonSets.ElementsAs(ctx, &daemonSets, false)...)

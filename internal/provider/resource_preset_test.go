@@ -339,3 +339,56 @@ func checkPresetGone(ns, name string) resource.TestCheckFunc {
 		return nil
 	}
 }
+
+// TestAccPresetResourceFailedUpdateKeepsPrunable wants an update that fails
+// after applying some objects to keep, in the state, the objects of the prior
+// render it did not get to delete, so that the next apply deletes them.
+func TestAccPresetResourceFailedUpdateKeepsPrunable(t *testing.T) {
+	const ns = "acc-preset-partial"
+	config := func(service bool, containerSecurityContext string) string {
+		return fmt.Sprintf(`
+resource "kubedaemon_preset" "ne" {
+  preset           = "node-exporter"
+  name             = "ne"
+  namespace        = %q
+  create_namespace = true
+  wait             = false
+  values = [yamlencode({
+    port                     = 19105
+    image                    = { repository = "quay.io/prometheus/node-exporter", tag = "v1.9.1" }
+    service                  = { enabled = %t }
+    containerSecurityContext = %s
+  })]
+}
+`, ns, service, containerSecurityContext)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkPresetGone(ns, "ne"),
+		Steps: []resource.TestStep{
+			{
+				Config: config(true, "{}"),
+				Check:  checkPresetObjectsExist(ns, "ServiceAccount", "Service", "DaemonSet"),
+			},
+			{
+				// The ServiceAccount applies, the DaemonSet does not (a
+				// negative runAsUser), so the Service is never pruned.
+				Config:      config(false, "{ runAsUser = -1 }"),
+				ExpectError: regexp.MustCompile(`(?s)Cannot Apply Object.*DaemonSet/` + ns + `/ne`),
+			},
+			{
+				Config: config(false, "{}"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkPresetObjectGone(ns, "Service"),
+					checkPresetObjectsExist(ns, "ServiceAccount", "DaemonSet"),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kubedaemon_preset.ne", tfjsonpath.New("inventory"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("ServiceAccount/" + ns + "/ne"),
+						knownvalue.StringExact("DaemonSet/" + ns + "/ne"),
+					})),
+				},
+			},
+		},
+	})
+}
