@@ -22,7 +22,8 @@ import (
 
 // Allowed values: each list feeds both a schema validator and the
 // attribute's description. They are the only lists of their kind: the taint
-// effects also serve kubedaemon_node_taints, and kubedaemon_placement takes
+// effects also serve kubedaemon_node_taints, the delete propagations
+// kubedaemon_preset, and kubedaemon_placement takes
 // the toleration and affinity blocks (so their lists) as they are.
 var (
 	imagePullPolicies          = []string{"Always", "IfNotPresent", "Never"}

@@ -58,17 +58,8 @@ const (
 // presetSetTypeDescription documents the type attribute of a set block.
 func presetSetTypeDescription() string {
 	return "How `value` is read: `auto` (as `--set`: `true`, numbers and `null` become those types), " +
-		"`string` (always a string, as `--set-string`), `json` (a JSON value, as `--set-json`). One of " +
-		quotedList(presetSetTypes) + ". Defaults to `auto`."
-}
-
-// quotedList is `a`, `b`, `c` for descriptions.
-func quotedList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = "`" + s + "`"
-	}
-	return strings.Join(q, ", ")
+		"`string` (always a string, as `--set-string`), `json` (a JSON value, as `--set-json`). " +
+		oneOf(presetSetTypes) + " Defaults to `auto`."
 }
 
 // known reports whether every input is known, that is whether the preset

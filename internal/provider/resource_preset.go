@@ -29,9 +29,6 @@ var (
 	_ resource.ResourceWithImportState = (*presetResource)(nil)
 )
 
-// presetDeletePropagations are the allowed values of delete_propagation.
-var presetDeletePropagations = []string{"Foreground", "Background", "Orphan"}
-
 // Default timeouts of the resource's operations.
 const (
 	presetDefaultApplyTimeout  = 10 * time.Minute
@@ -110,9 +107,9 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 		Optional: true, Computed: true, Default: stringdefault.StaticString("Foreground"),
 		MarkdownDescription: "How DaemonSet pods go when an object is deleted (destroy, or an object a new render " +
 			"no longer produces): `Foreground` waits until they are gone, `Background` lets the garbage collector " +
-			"remove them later, `Orphan` keeps them running. One of " + quotedList(presetDeletePropagations) +
-			". Defaults to `Foreground`.",
-		Validators: []validator.String{stringvalidator.OneOf(presetDeletePropagations...)},
+			"remove them later, `Orphan` keeps them running. " + oneOf(deletePropagations) +
+			" Defaults to `Foreground`.",
+		Validators: []validator.String{stringvalidator.OneOf(deletePropagations...)},
 	}
 	attrs["objects"] = schema.MapAttribute{
 		Computed: true, ElementType: types.StringType,
