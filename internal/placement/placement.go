@@ -82,6 +82,28 @@ func Evaluate(nodes []corev1.Node, spec *corev1.PodSpec) (fits []string, exclude
 	return evaluate(nodes, spec, tolerations, false)
 }
 
+// ContinuesRunning reports whether the DaemonSet controller leaves a daemon
+// pod of spec running on node (its NodeShouldRunDaemonPod's second answer):
+// node still matches spec.nodeName and the required node affinity, and
+// every taint the pod does not tolerate is NoSchedule, which keeps new pods
+// off but evicts none. Such a pod on a node that Evaluate excludes is
+// counted in status.numberMisscheduled for as long as it runs.
+func ContinuesRunning(node *corev1.Node, spec *corev1.PodSpec) bool {
+	if spec.NodeName != "" && spec.NodeName != node.Name {
+		return false
+	}
+	tolerations := append(append([]corev1.Toleration(nil), spec.Tolerations...), DaemonSetTolerations(spec.HostNetwork)...)
+	pod := &corev1.Pod{Spec: *spec}
+	pod.Spec.Tolerations = tolerations
+	if ok, _ := nodeaffinity.GetRequiredNodeAffinity(pod).Match(node); !ok {
+		return false
+	}
+	_, untolerated := schedulingcorev1.FindMatchingUntoleratedTaint(klog.Background(), node.Spec.Taints, tolerations, func(t *corev1.Taint) bool {
+		return t.Effect == corev1.TaintEffectNoExecute
+	}, false)
+	return !untolerated
+}
+
 // EvaluatePod is Evaluate for a plain pod placed by the scheduler: no
 // tolerations are added, and a cordoned node is excluded unless the pod
 // tolerates node.kubernetes.io/unschedulable:NoSchedule (the scheduler's

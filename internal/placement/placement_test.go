@@ -372,3 +372,34 @@ func TestUnevaluated(t *testing.T) {
 		})
 	}
 }
+
+func TestContinuesRunning(t *testing.T) {
+	noSchedule := corev1.Taint{Key: "drain", Value: "soon", Effect: corev1.TaintEffectNoSchedule}
+	noExecute := corev1.Taint{Key: "drain", Value: "now", Effect: corev1.TaintEffectNoExecute}
+	prod := &corev1.PodSpec{NodeSelector: map[string]string{"env": "prod"}}
+	cases := []struct {
+		name string
+		node corev1.Node
+		spec *corev1.PodSpec
+		want bool
+	}{
+		{name: "fitting node", node: node("n0", map[string]string{"env": "prod"}), spec: prod, want: true},
+		{name: "untolerated NoSchedule taint keeps the pod", node: node("n0", map[string]string{"env": "prod"}, noSchedule), spec: prod, want: true},
+		{name: "untolerated NoExecute taint evicts", node: node("n0", map[string]string{"env": "prod"}, noExecute), spec: prod, want: false},
+		{name: "tolerated NoExecute taint keeps the pod", node: node("n0", map[string]string{"env": "prod"}, noExecute),
+			spec: &corev1.PodSpec{NodeSelector: prod.NodeSelector, Tolerations: []corev1.Toleration{{Key: "drain", Operator: corev1.TolerationOpExists}}}, want: true},
+		{name: "not-ready NoExecute is tolerated by the controller", node: node("n0", map[string]string{"env": "prod"},
+			corev1.Taint{Key: TaintNodeNotReady, Effect: corev1.TaintEffectNoExecute}), spec: prod, want: true},
+		{name: "node selector no longer matched", node: node("n0", map[string]string{"env": "dev"}), spec: prod, want: false},
+		{name: "required affinity no longer matched", node: node("n0", map[string]string{"env": "dev"}),
+			spec: &corev1.PodSpec{Affinity: requiredAffinity(expr("env", corev1.NodeSelectorOpIn, "prod"))}, want: false},
+		{name: "other node name", node: node("n0", nil), spec: &corev1.PodSpec{NodeName: "n1"}, want: false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ContinuesRunning(&tc.node, tc.spec); got != tc.want {
+				t.Errorf("ContinuesRunning = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -424,6 +424,45 @@ func (c *Client) nodesWithoutPod(ctx context.Context, ds *appsv1.DaemonSet, live
 	return missing, notReady, nil
 }
 
+// stayingMisscheduled returns, sorted, the nodes that run a live pod of the
+// DaemonSet although the controller would not place one there, and whose
+// pod it leaves running (placement.ContinuesRunning): the misscheduled pods
+// that will not go away by themselves. It lists the pods and the nodes once,
+// page by page.
+func (c *Client) stayingMisscheduled(ctx context.Context, ds *appsv1.DaemonSet) ([]string, error) {
+	pods, err := c.daemonPods(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	live := map[string]bool{}
+	for i := range pods {
+		if n := pods[i].Spec.NodeName; n != "" && pods[i].DeletionTimestamp == nil {
+			live[n] = true
+		}
+	}
+	var nodes []corev1.Node
+	if err := c.eachNode(ctx, func(n *corev1.Node) {
+		if live[n.Name] {
+			nodes = append(nodes, *n)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	fits, _ := placement.Evaluate(nodes, &ds.Spec.Template.Spec)
+	fit := map[string]bool{}
+	for _, n := range fits {
+		fit[n] = true
+	}
+	var staying []string
+	for i := range nodes {
+		if !fit[nodes[i].Name] && placement.ContinuesRunning(&nodes[i], &ds.Spec.Template.Spec) {
+			staying = append(staying, nodes[i].Name)
+		}
+	}
+	sort.Strings(staying)
+	return staying, nil
+}
+
 // controllerFailure reads the DaemonSet's Warning events (one request) and
 // returns the latest one that says the controller cannot create or keep its
 // pods, since the DaemonSet's spec last changed: fatal when the API server

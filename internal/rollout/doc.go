@@ -25,6 +25,12 @@
 //     warns how many pods still run an old template (pods whose
 //     pod-template-generation label, or controller-revision-hash, is not the
 //     DaemonSet's current one).
+//   - Misscheduled pods the controller leaves running: a pod whose node got
+//     a NoSchedule taint it does not tolerate stays (only NoExecute evicts)
+//     and is counted misscheduled for good. When the counters fall short
+//     only by such pods, one listing of the pods and nodes
+//     (placement.ContinuesRunning) confirms it, and the wait ends with a
+//     warning naming their nodes.
 //   - desired == 0: the wait ends at once with a warning that counts the
 //     nodes and how many the node selector, the required affinity and
 //     untolerated taints exclude, evaluated by internal/placement with the

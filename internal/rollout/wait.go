@@ -248,7 +248,14 @@ func (w *waiter) condition(ev watch.Event) (bool, error) {
 		if decide(ds, 0).verdict != progressing {
 			return true, nil
 		}
-		if skip := w.skip.Load(); skip > 0 && decide(ds, skip).verdict != progressing {
+		skip, misscheduled := w.skip.Load(), ds.Status.NumberMisscheduled > 0
+		if misscheduled {
+			// Misscheduled pods may be ones the controller leaves running:
+			// check at once rather than after the quiet period.
+			ds = ds.DeepCopy()
+			ds.Status.NumberMisscheduled = 0
+		}
+		if (skip > 0 || misscheduled) && decide(ds, skip).verdict != progressing {
 			select {
 			case w.verify <- struct{}{}:
 			default:
@@ -315,11 +322,30 @@ func (w *waiter) check(ctx context.Context) (*WaitResult, time.Time, error) {
 		w.progressLocked(fmt.Sprintf("%s: waiting for NotReady node(s) %s", w.key(), strings.Join(d.notReadyNodes, ", ")))
 		w.mu.Unlock()
 	}
+	var skip int32
 	if w.opts.SkipNotReadyNodes {
-		skip := int32(len(d.notReadyNodes))
+		skip = int32(len(d.notReadyNodes))
 		w.skip.Store(skip)
-		if v := decide(ds, skip).verdict; v != progressing && d.blocking == 0 {
-			res, err := w.complete(ctx, ds, v, d.notReadyNodes)
+	}
+	settled, staying := ds, []string(nil)
+	if ds.Status.NumberMisscheduled > 0 {
+		// A misscheduled pod that the controller leaves running (its node
+		// got a NoSchedule taint) never leaves the counter.
+		staying, err = w.c.stayingMisscheduled(ctx, ds)
+		if err != nil || int32(len(staying)) < ds.Status.NumberMisscheduled {
+			staying = nil
+		} else {
+			settled = ds.DeepCopy()
+			settled.Status.NumberMisscheduled = 0
+		}
+	}
+	if (skip > 0 || staying != nil) && d.blocking == 0 {
+		if v := decide(settled, skip).verdict; v != progressing {
+			var skipped []string
+			if skip > 0 {
+				skipped = d.notReadyNodes
+			}
+			res, err := w.complete(ctx, ds, v, skipped, staying)
 			return res, time.Time{}, err
 		}
 	}
@@ -331,7 +357,7 @@ func (w *waiter) finish(ctx context.Context, err error) (*WaitResult, error) {
 	ds := w.snapshot()
 	switch {
 	case err == nil && ds != nil:
-		return w.complete(ctx, ds, decide(ds, 0).verdict, nil)
+		return w.complete(ctx, ds, decide(ds, 0).verdict, nil, nil)
 	case errors.Is(err, errDeleted):
 		return nil, w.notConverged(ds, "deleted", nil, nil)
 	case apierrors.IsNotFound(err):
@@ -381,8 +407,9 @@ func (w *waiter) notConverged(ds *appsv1.DaemonSet, cause string, stuck []StuckP
 }
 
 // complete builds the result of a DaemonSet whose status ended the wait,
-// with the warnings its verdict calls for and the NotReady nodes it skipped.
-func (w *waiter) complete(ctx context.Context, ds *appsv1.DaemonSet, v verdict, skipped []string) (*WaitResult, error) {
+// with the warnings its verdict calls for, the NotReady nodes it skipped and
+// the nodes whose misscheduled pods stay.
+func (w *waiter) complete(ctx context.Context, ds *appsv1.DaemonSet, v verdict, skipped, staying []string) (*WaitResult, error) {
 	res := &WaitResult{DaemonSet: ds}
 	switch v {
 	case onDeleteSettled:
@@ -402,6 +429,13 @@ func (w *waiter) complete(ctx context.Context, ds *appsv1.DaemonSet, v verdict, 
 			return nil, fmt.Errorf("wait for daemonset %s: %w", w.key(), err)
 		}
 		res.Warnings = append(res.Warnings, msg)
+	}
+	if len(staying) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf(
+			"%d pod(s) of daemonset %s stay on node(s) the DaemonSet no longer schedules to: %s; the DaemonSet controller "+
+				"removes a pod only when its node's taints evict it (NoExecute) or it no longer matches the node selector or affinity: "+
+				"delete the pod to remove it now.",
+			len(staying), w.key(), strings.Join(staying, ", ")))
 	}
 	if len(skipped) > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf(
