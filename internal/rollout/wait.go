@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
@@ -193,7 +194,9 @@ type waiter struct {
 	// template before it ends the wait.
 	skip    atomic.Int32
 	changed chan struct{}
-	verify  chan struct{}
+	// uid is the UID of the first DaemonSet seen (the watch goroutine's).
+	uid    types.UID
+	verify chan struct{}
 
 	mu      sync.Mutex
 	latest  *appsv1.DaemonSet
@@ -243,6 +246,13 @@ func (w *waiter) condition(ev watch.Event) (bool, error) {
 		ds, ok := ev.Object.(*appsv1.DaemonSet)
 		if !ok {
 			return false, nil
+		}
+		// A DaemonSet deleted and recreated while the watch reconnects
+		// comes back from the re-list as Modified, not Deleted.
+		if w.uid == "" {
+			w.uid = ds.UID
+		} else if ds.UID != w.uid {
+			return false, errDeleted
 		}
 		w.observe(ds)
 		if decide(ds, 0).verdict != progressing {
