@@ -296,6 +296,11 @@ func (v *daemonSetValidator) ports(cp path.Path, c *corev1.Container, hostPorts 
 		if port.HostPort == 0 {
 			continue
 		}
+		if !v.known(pp.AtName("protocol")) || !v.known(pp.AtName("host_ip")) {
+			// Which host port this is depends on a value known only at
+			// apply time, when the duplicate check runs again.
+			continue
+		}
 		if port.HostPort < 1 || port.HostPort > 65535 {
 			v.errorf(pp.AtName("host_port"), "Invalid Host Port", "host_port %d is outside 1-65535. Use a port "+
 				"between 1 and 65535, or remove host_port to expose the port on the pod only.", port.HostPort)

@@ -443,3 +443,29 @@ func TestDaemonSet_planTimeValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestDaemonSet_planUnknownHostPort: a host port whose protocol or host IP
+// is known only at apply time (here from terraform_data) is not a duplicate
+// of another port at plan time; the check runs again at apply.
+func TestDaemonSet_planUnknownHostPort(t *testing.T) {
+	for _, attr := range []string{"protocol", "host_ip"} {
+		t.Run(attr, func(t *testing.T) {
+			config := fmt.Sprintf(`
+resource "terraform_data" "later" {
+  input = %q
+}
+`, map[string]string{"protocol": "UDP", "host_ip": "127.0.0.1"}[attr]) + strings.Replace(logdConfig("default", "alpine"),
+				"host_port      = 6666\n          }",
+				"host_port      = 6666\n            "+attr+" = terraform_data.later.output\n          }\n"+
+					"          port {\n            container_port = 6667\n            host_port      = 6666\n          }", 1)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:             config,
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+				}},
+			})
+		})
+	}
+}
