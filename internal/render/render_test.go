@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,6 +119,15 @@ func TestPresetFacts(t *testing.T) {
 			if vm := mounts(driver)[p]; vm.MountPropagation == nil || *vm.MountPropagation != corev1.MountPropagationBidirectional {
 				t.Errorf("driver mount %s is not Bidirectional", p)
 			}
+		}
+		// The sidecar listens on localhost only (--http-endpoint), and the
+		// pod shares the node's network: the kubelet must probe localhost,
+		// not the pod (node) IP, or the driver restarts for ever.
+		if !slices.Contains(spec.Containers[0].Args, "--http-endpoint=localhost:29653") {
+			t.Errorf("liveness-probe args = %q, want --http-endpoint=localhost:29653", spec.Containers[0].Args)
+		}
+		if p := driver.LivenessProbe; p == nil || p.HTTPGet == nil || p.HTTPGet.Host != "localhost" || p.HTTPGet.Port.IntValue() != 29653 {
+			t.Errorf("driver liveness probe = %+v, want an HTTP GET of localhost:29653", p)
 		}
 		if spec.Containers[1].Lifecycle == nil || spec.Containers[1].Lifecycle.PreStop == nil {
 			t.Error("registrar has no preStop hook")
