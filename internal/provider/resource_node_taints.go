@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -47,15 +48,36 @@ type nodeTaintsResourceModel struct {
 	ID             types.String     `tfsdk:"id"`
 	NodeName       types.String     `tfsdk:"node_name"`
 	NodeSelector   types.Map        `tfsdk:"node_selector"`
-	Taint          []nodeTaintModel `tfsdk:"taint"`
-	ForceConflicts types.Bool       `tfsdk:"force_conflicts"`
-	Nodes          types.List       `tfsdk:"nodes"`
+	// Taint holds nodeTaintModel objects; a types.List, as a dynamic block
+	// whose for_each is not known yet makes the whole list unknown at plan
+	// time.
+	Taint          types.List `tfsdk:"taint"`
+	ForceConflicts types.Bool `tfsdk:"force_conflicts"`
+	Nodes          types.List `tfsdk:"nodes"`
 }
 
 type nodeTaintModel struct {
 	Key    types.String `tfsdk:"key"`
 	Value  types.String `tfsdk:"value"`
 	Effect types.String `tfsdk:"effect"`
+}
+
+// nodeTaintObjectType is the type of one taint block.
+var nodeTaintObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"key": types.StringType, "value": types.StringType, "effect": types.StringType,
+}}
+
+// taintBlocks returns the taint blocks of l; false, with no diagnostic, when
+// the list is not known yet.
+func taintBlocks(ctx context.Context, l types.List, diags *diag.Diagnostics) ([]nodeTaintModel, bool) {
+	if l.IsUnknown() {
+		return nil, false
+	}
+	var out []nodeTaintModel
+	if !l.IsNull() {
+		diags.Append(l.ElementsAs(ctx, &out, false)...)
+	}
+	return out, !diags.HasError()
 }
 
 func (r *nodeTaintsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -115,7 +137,8 @@ func (r *nodeTaintsResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 	validateLabelMap(m.NodeSelector, path.Root("node_selector"), false, &resp.Diagnostics)
 	seen := map[string]int{}
-	for i, t := range m.Taint {
+	blocks, _ := taintBlocks(ctx, m.Taint, &resp.Diagnostics)
+	for i, t := range blocks {
 		at := path.Root("taint").AtListIndex(i)
 		if !t.Key.IsUnknown() && !t.Key.IsNull() {
 			key := t.Key.ValueString()
@@ -161,7 +184,7 @@ func (r *nodeTaintsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	taints, known := modelTaints(plan.Taint)
+	taints, known := listTaints(ctx, plan.Taint, &resp.Diagnostics)
 	if !known {
 		return
 	}
@@ -256,14 +279,27 @@ func modelTaints(blocks []nodeTaintModel) ([]corev1.Taint, bool) {
 	return out, true
 }
 
-func taintModels(taints []corev1.Taint) []nodeTaintModel {
+// listTaints converts a taint list; false when it, or a value in it, is not
+// known yet.
+func listTaints(ctx context.Context, l types.List, diags *diag.Diagnostics) ([]corev1.Taint, bool) {
+	blocks, ok := taintBlocks(ctx, l, diags)
+	if !ok {
+		return nil, false
+	}
+	return modelTaints(blocks)
+}
+
+// taintList is the taint blocks of taints.
+func taintList(ctx context.Context, taints []corev1.Taint, diags *diag.Diagnostics) types.List {
 	out := make([]nodeTaintModel, 0, len(taints))
 	for _, t := range taints {
 		out = append(out, nodeTaintModel{
 			Key: types.StringValue(t.Key), Value: types.StringValue(t.Value), Effect: types.StringValue(string(t.Effect)),
 		})
 	}
-	return out
+	l, d := types.ListValueFrom(ctx, nodeTaintObjectType, out)
+	diags.Append(d...)
+	return l
 }
 
 // applyTaints sets the plan's taints on each node, releasing them on nodes
@@ -276,14 +312,14 @@ func (r *nodeTaintsResource) applyTaints(ctx context.Context, plan *nodeTaintsRe
 	var previous []corev1.Taint
 	var prevNodes []string
 	if state != nil {
-		previous, _ = modelTaints(state.Taint)
+		previous, _ = listTaints(ctx, state.Taint, diags)
 		prevNodes = listStrings(state.Nodes)
 	}
 	var wanted []corev1.Taint
 	var nodes []string
 	force := false
 	if plan != nil {
-		wanted, _ = modelTaints(plan.Taint)
+		wanted, _ = listTaints(ctx, plan.Taint, diags)
 		nodes = listStrings(plan.Nodes)
 		force = plan.ForceConflicts.ValueBool()
 	}
@@ -378,7 +414,7 @@ func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest,
 	if cs == nil {
 		return
 	}
-	want, _ := modelTaints(state.Taint)
+	want, _ := listTaints(ctx, state.Taint, &resp.Diagnostics)
 	missing := map[int]bool{}
 	drift := map[int]string{}
 	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), func(n *corev1.Node) {
@@ -415,7 +451,7 @@ func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 		now = append(now, w)
 	}
-	state.Taint = taintModels(now)
+	state.Taint = taintList(ctx, now, &resp.Diagnostics)
 	state.Nodes = stringList(present)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -452,3 +452,47 @@ resource "kubedaemon_node_taints" "missing" {
 		}},
 	})
 }
+
+// TestAccNodeTaints_dynamicBlockUnknownAtPlan: taint blocks written by a
+// dynamic block whose for_each is known only at apply time (here from
+// terraform_data) plan, apply and destroy like literal blocks.
+func TestAccNodeTaints_dynamicBlockUnknownAtPlan(t *testing.T) {
+	ctx := context.Background()
+	const node = "acc-tnt-dyn"
+	if err := testCluster.AddNodes(ctx, []string{node}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), node) })
+	dedicated := corev1.Taint{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectNoSchedule}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeTaints(node, nil, dedicated),
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "taints" {
+  input = { dedicated = "gpu" }
+}
+
+resource "kubedaemon_node_taints" "dyn" {
+  node_name = "` + node + `"
+  dynamic "taint" {
+    for_each = terraform_data.taints.output
+    content {
+      key    = taint.key
+      value  = taint.value
+      effect = "NoSchedule"
+    }
+  }
+}
+`,
+			Check: checkNodeTaints(node, []corev1.Taint{dedicated}),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("kubedaemon_node_taints.dyn", tfjsonpath.New("taint"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"key": knownvalue.StringExact("dedicated"), "value": knownvalue.StringExact("gpu"), "effect": knownvalue.StringExact("NoSchedule"),
+					}),
+				})),
+			},
+		}},
+	})
+}
