@@ -45,9 +45,9 @@ type nodeTaintsResource struct {
 }
 
 type nodeTaintsResourceModel struct {
-	ID             types.String     `tfsdk:"id"`
-	NodeName       types.String     `tfsdk:"node_name"`
-	NodeSelector   types.Map        `tfsdk:"node_selector"`
+	ID           types.String `tfsdk:"id"`
+	NodeName     types.String `tfsdk:"node_name"`
+	NodeSelector types.Map    `tfsdk:"node_selector"`
 	// Taint holds nodeTaintModel objects; a types.List, as a dynamic block
 	// whose for_each is not known yet makes the whole list unknown at plan
 	// time.
