@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
@@ -219,24 +218,12 @@ func scalarEqual(want, got any) bool {
 	}
 	ws, ok1 := want.(string)
 	gs, ok2 := got.(string)
-	if ok1 && ok2 {
-		wq, err1 := resource.ParseQuantity(ws)
-		gq, err2 := resource.ParseQuantity(gs)
-		return err1 == nil && err2 == nil && wq.Cmp(gq) == 0
-	}
-	return false
+	return ok1 && ok2 && sameQuantity(ws, gs)
 }
 
+// emptyValue: nothing, or an empty map or list (isEmpty).
 func emptyValue(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case map[string]any:
-		return len(x) == 0
-	case []any:
-		return len(x) == 0
-	}
-	return false
+	return v == nil || isEmpty(v)
 }
 
 // short renders a value for a drift line, cut to 80 characters.
