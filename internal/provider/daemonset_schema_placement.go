@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -69,7 +70,7 @@ func podAffinityBlock(desc string) schema.SingleNestedBlock {
 	return single(desc, nil, map[string]schema.Block{
 		"required_during_scheduling_ignored_during_execution": list("Terms that must hold.", attrs, blocks),
 		"preferred_during_scheduling_ignored_during_execution": list("Weighted terms preferred.",
-			map[string]schema.Attribute{"weight": schema.Int64Attribute{Required: true, MarkdownDescription: "Weight, 1-100."}},
+			map[string]schema.Attribute{"weight": weightAttribute()},
 			map[string]schema.Block{"pod_affinity_term": required(single("The term.", attrs, blocks))}),
 	})
 }
@@ -84,10 +85,19 @@ func affinityBlock() schema.SingleNestedBlock {
 					"node_selector_term": list("Terms, ORed; the requirements within a term are ANDed.", nil, nodeSelectorTermBlocks()),
 				}),
 			"preferred_during_scheduling_ignored_during_execution": list("Weighted preferences.",
-				map[string]schema.Attribute{"weight": schema.Int64Attribute{Required: true, MarkdownDescription: "Weight, 1-100."}},
+				map[string]schema.Attribute{"weight": weightAttribute()},
 				map[string]schema.Block{"preference": required(single("The preferred term.", nil, nodeSelectorTermBlocks()))}),
 		}),
 		"pod_affinity":      podAffinityBlock("Run near pods that match."),
 		"pod_anti_affinity": podAffinityBlock("Run away from pods that match."),
 	})
+}
+
+// weightAttribute is the weight of a preferred scheduling term; Kubernetes
+// rejects one outside 1-100, so the plan does too.
+func weightAttribute() schema.Int64Attribute {
+	return schema.Int64Attribute{
+		Required: true, MarkdownDescription: "Weight, 1-100.",
+		Validators: []validator.Int64{int64validator.Between(1, 100)},
+	}
 }

@@ -426,6 +426,12 @@ func TestDaemonSet_planTimeValidation(t *testing.T) {
 			from: "host_port      = 6666", to: "host_port      = 70000",
 			want: `(?s)Invalid Host Port.*70000 is outside 1-65535`,
 		},
+		"preferred affinity weight out of range": {
+			from: "        container {", to: "        affinity {\n          node_affinity {\n            preferred_during_scheduling_ignored_during_execution {\n" +
+				"              weight = 0\n              preference {\n                match_expressions {\n" +
+				"                  key = \"disk\"\n                  operator = \"Exists\"\n                }\n              }\n            }\n          }\n        }\n        container {",
+			want: `(?s)preferred_during_scheduling_ignored_during_execution\[0\]\.weight.*between 1 and 100`,
+		},
 		"selector does not match": {
 			from: "labels = { name = \"logd\" }", to: "labels = { name = \"other\" }",
 			want: `Selector Does Not Match Template Labels`,
