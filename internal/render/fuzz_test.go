@@ -56,6 +56,7 @@ func FuzzSet(f *testing.F) {
 	f.Add("tolerations[0].key=a", "a[1][2].b=c", `x=`)
 	f.Add("a[99999999999]=x", "=", `[`)
 	f.Add(`a\,b=c`, "a.b.c.d.e=null", `a=null`)
+	f.Add("metricsPort=2021", "logLevel=debug", `tolerations=[{"":""}]`)
 	f.Fuzz(func(t *testing.T, set, setString, setJSON string) {
 		_, err := Render(Request{Preset: "fluent-bit", Set: []string{set}, SetString: []string{setString}, SetJSON: []string{setJSON}})
 		if err == nil {

@@ -230,6 +230,26 @@ func TestSchemaErrors(t *testing.T) {
 			want:   `set-json[0]: imagePullSecrets[1].name: required: set a value for it`,
 		},
 		{
+			// Found by FuzzSet: an untyped toleration reached the strict
+			// decoder, whose error blamed the template for a user's value.
+			name:   "toleration with an unknown field",
+			preset: "fluent-bit",
+			req:    Request{SetJSON: []string{`tolerations=[{"":""}]`}},
+			want:   "set-json[0]: tolerations[0].: unknown key: the preset has no such value (check the spelling against `kubedaemon schema PRESET`)",
+		},
+		{
+			name:   "toleration effect",
+			preset: "node-exporter",
+			req:    Request{SetJSON: []string{`tolerations=[{"key":"a","effect":"NoScheduel"}]`}},
+			want:   `set-json[0]: tolerations[0].effect: value must be one of '', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'`,
+		},
+		{
+			name:   "misspelled resources key",
+			preset: "csi-node",
+			req:    Request{SetJSON: []string{`driver.resources={"limts":{"cpu":"1"}}`}},
+			want:   "set-json[0]: driver.resources.limts: unknown key: the preset has no such value (check the spelling against `kubedaemon schema PRESET`)",
+		},
+		{
 			name:   "pattern",
 			preset: "csi-node",
 			req:    Request{Set: []string{"driver.name=Not_A_DNS_Name"}},
