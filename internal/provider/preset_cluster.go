@@ -83,7 +83,9 @@ func (inv presetInventory) checkOwnership(ctx context.Context, entries []presetE
 	for _, e := range entries {
 		obj, err := inv.get(ctx, e)
 		if err != nil {
-			diags.AddError("Cannot Read Object", err.Error())
+			diags.AddError("Cannot Read Object", fmt.Sprintf("%s\n\nkubedaemon reads every object of the "+
+				"preset before it applies any, to make sure it overwrites nobody's object. Check that the "+
+				"provider's credentials may get %s, then apply again.", err, e.Key))
 			continue
 		}
 		if obj == nil || inv.owns(obj) {
@@ -134,7 +136,7 @@ func (inv presetInventory) prune(ctx context.Context, old, keep []presetEntry, p
 	for _, e := range slices.Backward(dropped(old, keep)) {
 		obj, err := inv.get(ctx, e)
 		if err != nil {
-			diags.AddError("Cannot Delete Object", err.Error())
+			addPruneError(diags, e.Key, err)
 			left = append(left, e)
 			continue
 		}
@@ -149,7 +151,7 @@ func (inv presetInventory) prune(ctx context.Context, old, keep []presetEntry, p
 		gvk, _, name, _ := inv.target(e)
 		err = inv.rc.Delete(ctx, gvk, obj.GetNamespace(), name, rollout.DeleteOptions{Propagation: metav1.DeletionPropagation(propagation)})
 		if err != nil {
-			diags.AddError("Cannot Delete Object", err.Error())
+			addPruneError(diags, e.Key, err)
 			left = append(left, e)
 			continue
 		}
@@ -334,4 +336,12 @@ func (inv presetInventory) status(ctx context.Context, daemonSets types.List, di
 	m, d := types.MapValue(presetStatusType, out)
 	diags.Append(d...)
 	return m
+}
+
+// addPruneError reports an object that a new render dropped and that could
+// not be deleted; it stays in the inventory, so the next apply tries again.
+func addPruneError(diags *diag.Diagnostics, key string, err error) {
+	diags.AddError("Cannot Delete Object", fmt.Sprintf("%s\n\nThe new render no longer produces %s, so "+
+		"kubedaemon deletes it. It stays in the inventory and the next apply deletes it again: fix the cause "+
+		"(e.g. the provider's permission to delete it, or a finalizer that holds it) and apply again.", err, key))
 }

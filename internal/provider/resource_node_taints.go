@@ -331,7 +331,10 @@ func (r *nodeTaintsResource) applyTaints(ctx context.Context, plan *nodeTaintsRe
 	}
 	for _, n := range droppedNodes(prevNodes, nodes) {
 		if err := k8s.ApplyNodeTaints(ctx, cs, n, owner, nil, previous, false); err != nil {
-			diags.AddError("Cannot Remove Taints", fmt.Sprintf("remove taints of node %s: %s", n, err))
+			diags.AddError("Cannot Remove Taints", fmt.Sprintf("remove taints of node %s: %s\n\nThe node no "+
+				"longer matches this resource, so its taints are to be released. Fix the cause (e.g. the "+
+				"provider's permission to update nodes) and apply again, or remove them with `kubectl taint "+
+				"node %s KEY:EFFECT-`.", n, err, n))
 		}
 	}
 	var done []string

@@ -416,6 +416,9 @@ func (r *presetResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, presetDefaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	rc := r.rolloutClient(&resp.Diagnostics)
 	if rc == nil {
 		return
