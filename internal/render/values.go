@@ -307,6 +307,11 @@ func typeBySchema(v any, sch, root map[string]any) any {
 
 // typeString converts one --set string by the schema's types.
 func typeString(s string, types []string) any {
+	// Helm: --set key=null deletes the key, whatever the schema says of it
+	// (--set-string keeps the string, and never comes here).
+	if s == "null" {
+		return nil
+	}
 	if len(types) == 1 && types[0] == "string" {
 		return s
 	}

@@ -120,6 +120,17 @@ func TestCoalesceValues(t *testing.T) {
 			want: base(func(m map[string]any) { delete(m, "nodeSelector") }),
 		},
 		{
+			// Helm: --set key=null deletes the key, whatever its type.
+			name: "set null deletes a string-typed key too",
+			req:  Request{Set: []string{"labels.team=null"}},
+			want: base(func(m map[string]any) { delete(m["labels"].(map[string]any), "team") }),
+		},
+		{
+			name: "set-string null is the string",
+			req:  Request{SetString: []string{"labels.team=null"}},
+			want: base(func(m map[string]any) { m["labels"].(map[string]any)["team"] = "null" }),
+		},
+		{
 			name: "escaped comma stays in the value",
 			req:  Request{Set: []string{`labels.list=a\,b`}},
 			want: base(func(m map[string]any) { m["labels"].(map[string]any)["list"] = "a,b" }),
