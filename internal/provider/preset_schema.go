@@ -147,22 +147,8 @@ func presetInputDataSourceAttributes() map[string]dsschema.Attribute {
 	}
 }
 
-// presetSetDataSourceBlock is the data source's set block.
+// presetSetDataSourceBlock is the data source's set block: the resource's,
+// converted, so that the two cannot drift apart.
 func presetSetDataSourceBlock() dsschema.Block {
-	return dsschema.ListNestedBlock{
-		MarkdownDescription: presetSetDescription,
-		NestedObject: dsschema.NestedBlockObject{
-			Attributes: map[string]dsschema.Attribute{
-				"name": dsschema.StringAttribute{
-					Required: true, MarkdownDescription: presetSetNameDescription,
-					Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-				},
-				"value": dsschema.StringAttribute{Required: true, MarkdownDescription: presetSetValueDescription},
-				"type": dsschema.StringAttribute{
-					Optional: true, MarkdownDescription: presetSetTypeDescription(),
-					Validators: presetSetTypeValidators(),
-				},
-			},
-		},
-	}
+	return dataSourceBlock(presetSetBlockV0())
 }
