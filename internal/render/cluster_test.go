@@ -2,7 +2,6 @@ package render
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -27,6 +26,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // testCluster is the local control plane (3 KWOK nodes) the TestCluster*
@@ -41,29 +41,14 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	flag.Parse()
-	if os.Getenv("TF_ACC") == "" && os.Getenv("KUBEDAEMON_CLUSTER_TESTS") == "" {
-		// NOTE: the cluster tests need a control plane; without one they
-		// are left out of the run rather than skipped one by one.
-		if f := flag.Lookup("test.skip"); f != nil && f.Value.String() == "" {
-			_ = f.Value.Set("^TestCluster")
-		}
-		return m.Run()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	c, err := cluster.Start(ctx, cluster.Options{Nodes: 3, Log: os.Stderr})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start the local cluster:", err)
-		return 1
-	}
-	defer func() {
-		if err := c.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "stop the local cluster:", err)
-		}
-	}()
-	testCluster = c
-	return m.Run()
+	return clustertest.Run(m, clustertest.Options{
+		Package: "render",
+		Skip:    "^TestCluster",
+		Env:     []string{"TF_ACC", "KUBEDAEMON_CLUSTER_TESTS"},
+	}, func(c *cluster.Cluster) error {
+		testCluster = c
+		return nil
+	})
 }
 
 // applier applies rendered objects with server-side apply.

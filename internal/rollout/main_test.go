@@ -2,7 +2,6 @@ package rollout
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // testCluster is the local control plane of the cluster tests in this
@@ -28,31 +28,14 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	if os.Getenv("TF_ACC") == "" && os.Getenv("KUBEDAEMON_CLUSTER_TESTS") == "" {
-		// NOTE: the cluster tests and benchmarks (TestAcc*, BenchmarkAcc*)
-		// need the local control plane; without it they are left out through
-		// go test's own -skip flag, unless the caller set one.
-		flag.Parse()
-		if f := flag.Lookup("test.skip"); f != nil && f.Value.String() == "" {
-			_ = f.Value.Set("^(TestAcc|BenchmarkAcc)")
-			fmt.Fprintln(os.Stderr, "rollout: cluster tests left out; set TF_ACC=1 to run them against a local cluster")
-		}
-		return m.Run()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	c, err := cluster.Start(ctx, cluster.Options{Nodes: 3, Log: os.Stderr})
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start the local cluster:", err)
-		return 1
-	}
-	defer func() {
-		if err := c.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "stop the local cluster:", err)
-		}
-	}()
-	testCluster = c
-	return m.Run()
+	return clustertest.Run(m, clustertest.Options{
+		Package: "rollout",
+		Skip:    "^(TestAcc|BenchmarkAcc)",
+		Env:     []string{"TF_ACC", "KUBEDAEMON_CLUSTER_TESTS"},
+	}, func(c *cluster.Cluster) error {
+		testCluster = c
+		return nil
+	})
 }
 
 func newTestClient(t testing.TB) *Client {

@@ -1,0 +1,64 @@
+package clustertest
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
+)
+
+// Options says when a package's cluster tests run and which they are.
+type Options struct {
+	// Package names the package in the line printed when the tests are left out.
+	Package string
+	// Skip matches the tests that need the cluster, e.g. "^TestAcc".
+	Skip string
+	// Env lists the variables, any of which turns the cluster tests on.
+	Env []string
+}
+
+// Run runs m's tests. With one of opts.Env set, it starts a 3-node cluster,
+// hands it to use (whose error ends the run), and stops it after the tests.
+// Otherwise it leaves the cluster tests out through go test's own -skip flag,
+// unless the caller set one, so that their setup never runs without a cluster.
+func Run(m *testing.M, opts Options, use func(*cluster.Cluster) error) int {
+	if !enabled(opts.Env) {
+		flag.Parse()
+		if f := flag.Lookup("test.skip"); f != nil && f.Value.String() == "" {
+			_ = f.Value.Set(opts.Skip)
+			fmt.Fprintf(os.Stderr, "%s: cluster tests left out; set %s=1 (make test) to run them against a local cluster\n",
+				opts.Package, opts.Env[0])
+		}
+		return m.Run()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	c, err := cluster.Start(ctx, cluster.Options{Nodes: 3, Log: os.Stderr})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start the local cluster:", err)
+		return 1
+	}
+	defer func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop the local cluster:", err)
+		}
+	}()
+	if err := use(c); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+func enabled(env []string) bool {
+	for _, e := range env {
+		if os.Getenv(e) != "" {
+			return true
+		}
+	}
+	return false
+}
