@@ -1,16 +1,17 @@
-// Package templates holds the built-in presets, one folder each, and embeds
-// them into the binary. It is its own package because go:embed cannot reach
-// files above the package directory.
+// Package templates holds the built-in presets, one Helm chart each, and
+// embeds them into the binary. It is its own package because go:embed cannot
+// reach files above the package directory.
 package templates
 
 import "embed"
 
-// FS holds every built-in preset folder: preset.yaml, values.yaml,
-// values.schema.json, _helpers.tpl and the templates.
+// FS holds every built-in chart: Chart.yaml, values.yaml, values.schema.json
+// and templates/.
 //
-// NOTE: the patterns name files rather than folders on purpose: a folder
-// pattern would leave out _helpers.tpl (go:embed skips names starting with
-// '_' inside folders) and would carry the testdata folders into the binary.
+// NOTE: the patterns name the chart files rather than the chart folders on
+// purpose: a folder pattern would leave out templates/_helpers.tpl (go:embed
+// skips names starting with '_' inside a folder it walks) and would carry the
+// testdata folders into the binary.
 //
-//go:embed */*.yaml */*.tpl */*.json
+//go:embed */Chart.yaml */values.yaml */values.schema.json */templates/*
 var FS embed.FS

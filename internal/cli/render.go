@@ -18,18 +18,24 @@ type renderOptions struct {
 	set, setString, setJSON []string
 	name, namespace         string
 	outputDir, kubeVersion  string
+	apiVersions             []string
+	strict                  bool
+	includeCRDs, skipTests  bool
 }
 
 func newRenderCommand(_ string, s streams) *cobra.Command {
 	var o renderOptions
 	cmd := &cobra.Command{
-		Use:   "render PRESET|DIR",
-		Short: "Render a preset into Kubernetes manifests",
-		Long: "Render a built-in preset (see `presets`) or a preset folder into Kubernetes objects, " +
-			"in install order, on standard output or as one file per object in --output-dir.\n\n" +
-			"Values: the preset's defaults, then each -f file in order, then --set-json, --set and " +
+		Use:   "render PRESET|CHART_DIR|CHART.tgz",
+		Short: "Render a preset or a Helm chart into Kubernetes manifests",
+		Long: "Render a built-in preset (see `presets`), a Helm chart folder or a packaged chart (.tgz) into " +
+			"Kubernetes objects with Helm's own engine, as `helm template` renders it: in install order, then " +
+			"the hooks, on standard output or as one file per object in --output-dir. Namespaced objects " +
+			"whose template names no namespace get the release namespace.\n\n" +
+			"Values: the chart's defaults, then each -f file in order, then --set-json, --set and " +
 			"--set-string, merged as Helm merges them (null deletes a key). --set values are typed by " +
-			"the preset's schema, so --set image.tag=1234567 stays a string.",
+			"the chart's values.schema.json, so --set image.tag=1234567 stays a string where the schema " +
+			"says string.",
 		Example: "  kubedaemon render node-exporter --namespace monitoring --set image.tag=v1.9.1\n" +
 			"  kubedaemon render fluent-bit -f logging.yaml --set output.type=loki --output-dir out/\n" +
 			"  kubedaemon render ./my-preset --name agent",
@@ -46,7 +52,11 @@ func newRenderCommand(_ string, s streams) *cobra.Command {
 	f.StringVar(&o.name, "name", "", "release name, the base of object names (default: the preset's name)")
 	f.StringVar(&o.namespace, "namespace", "", "namespace of the objects (default: the preset's)")
 	f.StringVar(&o.outputDir, "output-dir", "", "write one file per object into this folder instead of standard output")
-	f.StringVar(&o.kubeVersion, "kube-version", "", "Kubernetes version templates see as .Capabilities.KubeVersion (default v1.35.0)")
+	f.StringVar(&o.kubeVersion, "kube-version", "", "Kubernetes version templates see as .Capabilities.KubeVersion (default "+render.DefaultKubeVersion+")")
+	f.StringArrayVarP(&o.apiVersions, "api-versions", "a", nil, "API version templates see in .Capabilities.APIVersions besides the built-in ones, e.g. monitoring.coreos.com/v1; repeatable")
+	f.BoolVar(&o.strict, "strict", false, "fail when a template reads a value that is not set (by default it is empty, as in Helm)")
+	f.BoolVar(&o.includeCRDs, "include-crds", false, "print the chart's crds/ files first, as helm template --include-crds")
+	f.BoolVar(&o.skipTests, "skip-tests", false, "leave out test hooks (helm.sh/hook: test)")
 	return cmd
 }
 
@@ -59,6 +69,10 @@ func runRender(s streams, presetName string, o renderOptions) error {
 		SetString:   o.setString,
 		SetJSON:     o.setJSON,
 		KubeVersion: o.kubeVersion,
+		APIVersions: o.apiVersions,
+		Strict:      o.strict,
+		IncludeCRDs: o.includeCRDs,
+		SkipTests:   o.skipTests,
 	}
 	for _, file := range o.valueFiles {
 		b, err := os.ReadFile(file)
@@ -66,6 +80,7 @@ func runRender(s streams, presetName string, o renderOptions) error {
 			return fmt.Errorf("read values file (-f): %w", err)
 		}
 		req.ValuesYAML = append(req.ValuesYAML, b)
+		req.ValuesNames = append(req.ValuesNames, "-f "+file)
 	}
 	res, err := render.Render(req)
 	if err != nil {
@@ -110,8 +125,8 @@ func newPresetsCommand(_ string, s streams) *cobra.Command {
 
 func newValuesCommand(_ string, s streams) *cobra.Command {
 	return &cobra.Command{
-		Use:     "values PRESET|DIR",
-		Short:   "Print a preset's default values, with their comments",
+		Use:     "values PRESET|CHART_DIR|CHART.tgz",
+		Short:   "Print a preset's default values, with their comments, as helm show values",
 		Example: "  kubedaemon values fluent-bit > logging.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -127,8 +142,8 @@ func newValuesCommand(_ string, s streams) *cobra.Command {
 
 func newSchemaCommand(_ string, s streams) *cobra.Command {
 	return &cobra.Command{
-		Use:   "schema PRESET|DIR",
-		Short: "Print a preset's values schema (JSON Schema)",
+		Use:   "schema PRESET|CHART_DIR|CHART.tgz",
+		Short: "Print a preset's values schema (values.schema.json)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			b, err := render.Schema(args[0])

@@ -61,7 +61,7 @@ func TestRenderCommandErrors(t *testing.T) {
 		{
 			name:       "unknown preset",
 			args:       []string{"render", "nope"},
-			wantStderr: "Error: render nope:\nunknown preset \"nope\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter) or a preset folder\n",
+			wantStderr: "Error: render nope:\nunknown preset \"nope\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter), a chart folder or a packaged chart (.tgz)\n",
 		},
 		{
 			name:       "schema error names the set",
@@ -81,7 +81,7 @@ func TestRenderCommandErrors(t *testing.T) {
 		{
 			name:       "values of an unknown preset",
 			args:       []string{"values", "nope"},
-			wantStderr: "Error: unknown preset \"nope\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter) or a preset folder\n",
+			wantStderr: "Error: unknown preset \"nope\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter), a chart folder or a packaged chart (.tgz)\n",
 		},
 	}
 	for _, tt := range tests {
@@ -110,8 +110,8 @@ func TestRenderCommandOutputDir(t *testing.T) {
 		"00-serviceaccount-csi-node-node.yaml",
 		"01-clusterrole-csi-node-node.yaml",
 		"02-clusterrolebinding-csi-node-node.yaml",
-		"03-csidriver-csi.example.com.yaml",
-		"04-daemonset-csi-node-node.yaml",
+		"03-daemonset-csi-node-node.yaml",
+		"04-csidriver-csi.example.com.yaml",
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -127,11 +127,11 @@ func TestRenderCommandOutputDir(t *testing.T) {
 	if lines := strings.Count(out, "\n"); lines != len(wantFiles) {
 		t.Errorf("stdout lists %d paths, want %d:\n%s", lines, len(wantFiles), out)
 	}
-	ds, err := os.ReadFile(filepath.Join(dir, wantFiles[4]))
+	ds, err := os.ReadFile(filepath.Join(dir, wantFiles[3]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(ds, []byte("# Source: csi-node/daemonset.yaml\napiVersion: apps/v1\nkind: DaemonSet\n")) {
+	if !bytes.HasPrefix(ds, []byte("# Source: csi-node/templates/daemonset.yaml\napiVersion: apps/v1\nkind: DaemonSet\n")) {
 		t.Errorf("daemonset file starts with %q", ds[:80])
 	}
 }
@@ -146,8 +146,8 @@ func TestPresetsValuesSchemaCommands(t *testing.T) {
 		t.Fatalf("presets table:\n%s", out)
 	}
 	for i, name := range []string{"csi-node", "fluent-bit", "fluentd", "node-exporter"} {
-		if f := strings.Fields(lines[i+1]); f[0] != name || f[1] != "0.1.0" {
-			t.Errorf("row %d = %q, want %s 0.1.0 ...", i+1, lines[i+1], name)
+		if f := strings.Fields(lines[i+1]); f[0] != name || f[1] != "0.2.0" {
+			t.Errorf("row %d = %q, want %s 0.2.0 ...", i+1, lines[i+1], name)
 		}
 	}
 

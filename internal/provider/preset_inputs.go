@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -40,13 +37,14 @@ type presetSetModel struct {
 
 // Descriptions of the shared attributes, one place for both schemas.
 const (
-	presetPresetDescription = "A built-in preset (`fluent-bit`, `fluentd`, `node-exporter`, `csi-node`) or the " +
-		"path of a preset folder (`preset.yaml`, `values.yaml`, optional `values.schema.json` and templates), " +
-		"e.g. `\"${path.module}/presets/log-compressor\"`."
+	presetPresetDescription = "A built-in preset (`fluent-bit`, `fluentd`, `node-exporter`, `csi-node`), the " +
+		"path of a Helm chart folder (`Chart.yaml`, `values.yaml`, `templates/`, optional `values.schema.json`, " +
+		"`charts/`, `crds/`), e.g. `\"${path.module}/charts/log-compressor\"`, or the path of a packaged chart " +
+		"(`.tgz`). Helm's own libraries render it, as `helm template` does."
 	presetNameDescription = "Release name: the base of every object's name (`.Release.Name`). Defaults to the " +
-		"preset's name."
+		"chart's name."
 	presetNamespaceDescription = "Namespace of the preset's objects (`.Release.Namespace`). Defaults to the " +
-		"preset's namespace (from its `preset.yaml`), or `default`."
+		"chart's `kubedaemon.dev/namespace` annotation in `Chart.yaml`, or `default`."
 	presetValuesDescription = "Values documents (YAML or JSON maps, e.g. `yamlencode({...})` or `file(\"values.yaml\")`), " +
 		"merged in order over the preset's defaults: maps merge, lists and scalars replace, `null` deletes a default."
 	presetSetDescription = "One value at a values path, applied after `values`, as `helm --set`: e.g. " +
@@ -89,9 +87,11 @@ func (in presetInputs) known(ctx context.Context) bool {
 // presetRequest is a render request and where each --set came from.
 type presetRequest struct {
 	render.Request
-	// blockOf maps "set[i]", "set-string[i]" and "set-json[i]" to the index
-	// of the set block that wrote the expression.
-	blockOf map[string]int
+	// blockOf maps the render source of each --set, --set-string and
+	// --set-json expression to the index of the set block that wrote it.
+	blockOf map[render.Source]int
+	// names are the set blocks' names, by block index.
+	names []string
 }
 
 // toRequest converts the inputs; a null type is auto.
@@ -102,7 +102,7 @@ func (in presetInputs) toRequest(ctx context.Context, diags *diag.Diagnostics) p
 			Name:      in.Name.ValueString(),
 			Namespace: in.Namespace.ValueString(),
 		},
-		blockOf: map[string]int{},
+		blockOf: map[render.Source]int{},
 	}
 	var docs []types.String
 	diags.Append(in.Values.ElementsAs(ctx, &docs, false)...)
@@ -113,15 +113,16 @@ func (in presetInputs) toRequest(ctx context.Context, diags *diag.Diagnostics) p
 	diags.Append(in.Set.ElementsAs(ctx, &sets, false)...)
 	for i, s := range sets {
 		expr := s.Name.ValueString() + "=" + s.Value.ValueString()
+		req.names = append(req.names, s.Name.ValueString())
 		switch s.Type.ValueString() {
 		case "string":
-			req.blockOf["set-string["+strconv.Itoa(len(req.SetString))+"]"] = i
+			req.blockOf[render.Source{Kind: render.SourceSetString, Index: len(req.SetString)}] = i
 			req.SetString = append(req.SetString, expr)
 		case "json":
-			req.blockOf["set-json["+strconv.Itoa(len(req.SetJSON))+"]"] = i
+			req.blockOf[render.Source{Kind: render.SourceSetJSON, Index: len(req.SetJSON)}] = i
 			req.SetJSON = append(req.SetJSON, expr)
 		default:
-			req.blockOf["set["+strconv.Itoa(len(req.Set))+"]"] = i
+			req.blockOf[render.Source{Kind: render.SourceSet, Index: len(req.Set)}] = i
 			req.Set = append(req.Set, expr)
 		}
 	}
@@ -138,9 +139,6 @@ func renderPreset(req presetRequest, diags *diag.Diagnostics) *render.Result {
 	}
 	return res
 }
-
-// sourceIndex matches "values[3]" and "set-string[0]".
-var sourceIndex = regexp.MustCompile(`^(values|set|set-string|set-json)\[(\d+)\]$`)
 
 // addRenderErrors adds one diagnostic per error: a values error on the values
 // element or set block that set the value, a template error on preset.
@@ -171,47 +169,24 @@ func addValuesError(req presetRequest, ve *render.ValuesError, diags *diag.Diagn
 	if ve.Path != "" {
 		at = fmt.Sprintf("the value at %q", ve.Path)
 	}
-	m := sourceIndex.FindStringSubmatch(ve.Source)
-	if m == nil {
-		// The preset's own defaults are at fault: nothing the user wrote.
+	switch ve.Source.Kind {
+	case render.SourceDefaults:
+		// The chart's own defaults are at fault: nothing the user wrote.
 		diags.AddAttributeError(path.Root("preset"), "Invalid Preset Defaults",
-			fmt.Sprintf("The defaults of preset %q are invalid (%s): %s. Fix the preset's values.yaml.", req.Preset, at, ve.Msg))
-		return
-	}
-	i, _ := strconv.Atoi(m[2])
-	if m[1] == "values" {
+			fmt.Sprintf("The defaults of preset %q are invalid (%s): %s. Fix the chart's values.yaml.", req.Preset, at, ve.Msg))
+	case render.SourceValues:
+		i := ve.Source.Index
 		diags.AddAttributeError(path.Root("values").AtListIndex(i), "Invalid Preset Value",
 			fmt.Sprintf("values[%d]: %s is invalid: %s.", i, at, ve.Msg))
-		return
+	default:
+		block, ok := req.blockOf[render.Source{Kind: ve.Source.Kind, Index: ve.Source.Index}]
+		if !ok {
+			diags.AddAttributeError(path.Root("set"), "Invalid Preset Value", fmt.Sprintf("%s: %s is invalid: %s.", ve.Source, at, ve.Msg))
+			return
+		}
+		diags.AddAttributeError(path.Root("set").AtListIndex(block), "Invalid Preset Value",
+			fmt.Sprintf("The set block %d (name %q) makes %s invalid: %s.", block, req.names[block], at, ve.Msg))
 	}
-	block, ok := req.blockOf[ve.Source]
-	if !ok {
-		diags.AddAttributeError(path.Root("set"), "Invalid Preset Value", fmt.Sprintf("%s: %s is invalid: %s.", ve.Source, at, ve.Msg))
-		return
-	}
-	diags.AddAttributeError(path.Root("set").AtListIndex(block), "Invalid Preset Value",
-		fmt.Sprintf("The set block %d (name %q) makes %s invalid: %s.", block, nameOfSet(req, ve.Source), at, ve.Msg))
-}
-
-// nameOfSet returns the values path a --set expression of the request names.
-func nameOfSet(req presetRequest, source string) string {
-	m := sourceIndex.FindStringSubmatch(source)
-	if m == nil {
-		return ""
-	}
-	i, _ := strconv.Atoi(m[2])
-	list := req.Set
-	switch m[1] {
-	case "set-string":
-		list = req.SetString
-	case "set-json":
-		list = req.SetJSON
-	}
-	if i >= len(list) {
-		return ""
-	}
-	name, _, _ := strings.Cut(list[i], "=")
-	return name
 }
 
 // flattenErrors unwraps errors.Join trees into their leaves.

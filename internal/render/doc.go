@@ -1,22 +1,28 @@
-// Package render turns a preset (a folder of Go templates with sprig
-// functions, default values and a JSON schema) and a user's values into
-// Kubernetes objects, the way Helm renders a chart but without charts,
-// subcharts or a release store.
+// Package render turns a preset, which is a Helm chart (built in, a chart
+// folder or a packaged .tgz), and a user's values into Kubernetes objects,
+// exactly as `helm template` renders it: Helm's own chart loader, values
+// coalescing (subcharts, globals, dependency conditions), template engine
+// (every function and object Helm gives: .Chart, .Release, .Files,
+// .Template, .Capabilities, lookup, tpl, required, fail, toToml, ...) and
+// install order.
 //
-// Render coalesces the preset's defaults with values files and --set style
-// overrides (Helm's semantics: maps merge, lists and scalars replace, null
-// deletes), validates the result against the preset's values.schema.json,
-// executes every template in strict mode, decodes every object strictly into
-// its typed Kubernetes object and returns them in install order. Errors name
-// the template file and line, or the values path and the source that set it.
+// What kubedaemon adds sits around Helm, each in one place:
+//   - values: --set typed by the chart's values.schema.json (a string stays a
+//     string), and schema errors that name the values path and the input
+//     (file, flag or attribute) that set the bad value (values.go, schema.go);
+//   - objects: built-in kinds decoded strictly into their typed objects, so a
+//     misspelt field is an error naming the template; other kinds (custom
+//     resources) pass as unstructured, with a scope the caller can check
+//     (objects.go);
+//   - placement: a namespaced object whose template writes no namespace gets
+//     the release namespace in its metadata, so the manifest applies the same
+//     way with kubectl; this is the one difference from helm template's
+//     output;
+//   - parsed charts cached by the digest of their files (chart.go).
 //
-// Objects are placed as Helm's install places them: a namespaced object
-// whose template writes no namespace gets the release namespace (added to
-// its metadata, so the manifest applies the same way with kubectl), and a
-// cluster-scoped one has none. Result says which release name and
-// namespace were used; Info reads a preset's metadata and InstallRank the
-// order of a kind, for callers that read objects back from a cluster.
-//
-// The package has no Terraform dependency: the provider and the command line
-// both call it.
+// Helm's defaults apply: a missing value is empty unless Request.Strict, as
+// helm lint --strict. The package has no Terraform dependency and does not
+// talk to a cluster by itself: the provider passes the cluster's version, API
+// versions, a scope check and a config for lookup in; the command line passes
+// flags.
 package render

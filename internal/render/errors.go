@@ -10,7 +10,7 @@ import (
 // TemplateError is a failed parse or execution of a preset template, pointing
 // at the innermost template file and line that failed.
 type TemplateError struct {
-	// File is "preset/file", e.g. "node-exporter/daemonset.yaml".
+	// File is the template, e.g. "node-exporter/templates/daemonset.yaml".
 	File string
 	// Line and Column are 1-based; Column is 0 for parse errors, which Go
 	// reports by line only.
@@ -22,7 +22,7 @@ type TemplateError struct {
 	Msg string
 }
 
-// Error reads `preset/file:line:col: message (values path: a.b)`.
+// Error reads `chart/templates/file:line:col: message (values path: a.b)`.
 func (e *TemplateError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -45,8 +45,14 @@ var templateLocation = regexp.MustCompile(`template: ([^:\s]+):(\d+)(?::(\d+))?:
 // valuesExpr matches an expression that reads a key of .Values.
 var valuesExpr = regexp.MustCompile(`^\$?\.Values((?:\.[A-Za-z0-9_]+)+)$`)
 
-// callPrefix is the wrapping text/template adds around a function's error.
-var callPrefix = regexp.MustCompile(`^error calling [A-Za-z0-9_]+: `)
+// callPrefix is the wrapping text/template and Helm add around a function's
+// error.
+var callPrefix = regexp.MustCompile(`^(?:error calling [A-Za-z0-9_]+|error during tpl function execution for "(?:[^"\\]|\\.)*"|cannot parse template "(?:[^"\\]|\\.)*"): `)
+
+// helmLocation matches the two forms Helm's engine rewrites errors into:
+// `parse error at (FILE:LINE): MSG` and, for required and fail,
+// `execution error at (FILE:LINE:COL): MSG`.
+var helmLocation = regexp.MustCompile(`^(?:parse|execution) error at \(([^:\s()]+):(\d+)(?::(\d+))?\): `)
 
 // cleanTemplateError turns a text/template error into a *TemplateError at
 // the innermost location; errors without a location come back unchanged.
@@ -55,6 +61,14 @@ func cleanTemplateError(err error) error {
 		return nil
 	}
 	s := err.Error()
+	if m := helmLocation.FindStringSubmatchIndex(s); m != nil && !strings.Contains(s[m[1]:], "template: ") {
+		te := &TemplateError{File: s[m[2]:m[3]], Msg: s[m[1]:]}
+		te.Line, _ = strconv.Atoi(s[m[4]:m[5]])
+		if m[6] >= 0 {
+			te.Column, _ = strconv.Atoi(s[m[6]:m[7]])
+		}
+		return te
+	}
 	matches := templateLocation.FindAllStringSubmatchIndex(s, -1)
 	if len(matches) == 0 {
 		return err

@@ -5,36 +5,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/releaseutil"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	kjson "k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/yaml"
 )
 
-// installOrder ranks kinds so that what an object needs exists before it:
-// the namespace, the identity and its rights, configuration, the service,
-// the CSI driver, and the DaemonSet last. Other kinds follow, in the order
-// the templates wrote them.
-var installOrder = map[string]int{
-	"Namespace":          0,
-	"ServiceAccount":     1,
-	"ClusterRole":        2,
-	"ClusterRoleBinding": 3,
-	"Role":               4,
-	"RoleBinding":        5,
-	"ConfigMap":          6,
-	"Secret":             7,
-	"Service":            8,
-	"CSIDriver":          9,
-	"DaemonSet":          10,
-}
-
-// clusterScoped are the built-in kinds that live outside namespaces. Every
-// other kind the scheme knows is namespaced.
+// clusterScoped are the kinds that live outside namespaces among those the
+// client libraries know, plus the API extension kinds a chart may carry.
+// Every other kind the scheme knows is namespaced.
 var clusterScoped = map[string]bool{
 	"Namespace": true, "Node": true, "PersistentVolume": true, "ComponentStatus": true,
 	"ClusterRole": true, "ClusterRoleBinding": true,
@@ -48,16 +34,27 @@ var clusterScoped = map[string]bool{
 	"DeviceClass": true, "ResourceSlice": true, "DeviceTaintRule": true,
 	"TokenReview": true, "SubjectAccessReview": true, "SelfSubjectAccessReview": true,
 	"SelfSubjectRulesReview": true, "SelfSubjectReview": true,
+	"CustomResourceDefinition": true, "APIService": true,
 }
 
-// InstallRank is the place of kind in the install order: lower installs
-// first. Kinds outside the order share the last rank, after DaemonSets'
-// dependencies and DaemonSets alike; callers keep their relative order.
+// installRanks is Helm's install order as a rank per kind.
+var installRanks = func() map[string]int {
+	m := make(map[string]int, len(releaseutil.InstallOrder))
+	for i, k := range releaseutil.InstallOrder {
+		m[k] = i
+	}
+	return m
+}()
+
+// InstallRank is the place of kind in Helm's install order: lower installs
+// first. Kinds outside the order share the last rank; Helm orders those by
+// kind name, and callers that sort objects read back from a cluster do the
+// same.
 func InstallRank(kind string) int {
-	if r, ok := installOrder[kind]; ok {
+	if r, ok := installRanks[kind]; ok {
 		return r
 	}
-	return len(installOrder)
+	return len(installRanks)
 }
 
 // strictDecoder decodes JSON into typed objects and reports unknown and
@@ -65,96 +62,139 @@ func InstallRank(kind string) int {
 var strictDecoder = kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme.Scheme, scheme.Scheme,
 	kjson.SerializerOptions{Strict: true})
 
-// splitDocuments splits a template's output at `---` lines and drops the
-// documents that hold only whitespace and comments.
-func splitDocuments(out string) []string {
-	var docs []string
-	var cur strings.Builder
-	flush := func() {
-		if d := strings.TrimSpace(cur.String()); d != "" && !onlyComments(d) {
-			docs = append(docs, d+"\n")
-		}
-		cur.Reset()
-	}
-	for _, line := range strings.SplitAfter(out, "\n") {
-		if trimmed := strings.TrimRight(line, " \t\r\n"); trimmed == "---" || strings.HasPrefix(trimmed, "--- ") {
-			flush()
-			continue
-		}
-		cur.WriteString(line)
-	}
-	flush()
-	return docs
-}
-
-// onlyComments reports whether every non-blank line of doc is a comment.
-func onlyComments(doc string) bool {
-	for _, line := range strings.Split(doc, "\n") {
-		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "#") {
-			return false
-		}
-	}
-	return true
-}
-
-// decodeObject decodes one document strictly into its typed object.
-func decodeObject(source, doc string) (Object, error) {
+// decodeDocument decodes one rendered document: strictly into its typed
+// object for a kind the client libraries know, as unstructured otherwise.
+// ok is false for a document that holds only comments, which Helm prints
+// but nothing applies.
+func decodeDocument(source, doc string) (obj Object, ok bool, err error) {
 	// One YAML pass: the strict conversion rejects duplicate keys, and the
 	// JSON decoder below rejects unknown fields.
 	j, err := yaml.YAMLToJSONStrict([]byte(doc))
 	if err != nil {
-		return Object{}, fmt.Errorf("%s: output is not YAML: %w (render the preset to see the document)", source, err)
+		return Object{}, false, fmt.Errorf("%s: output is not YAML: %w (render the chart to see the document)", source, err)
 	}
-	var head struct {
-		Metadata struct {
-			Name string `json:"name"`
-		} `json:"metadata"`
+	if t := bytes.TrimSpace(j); len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return Object{}, false, nil
 	}
 	gvk, err := kjson.DefaultMetaFactory.Interpret(j)
 	if err != nil {
-		return Object{}, fmt.Errorf("%s: read apiVersion and kind: %w (every document must be one Kubernetes object)", source, err)
+		return Object{}, false, fmt.Errorf("%s: read apiVersion and kind: %w (every document must be one Kubernetes object)", source, err)
 	}
 	if gvk.Version == "" || gvk.Kind == "" {
-		return Object{}, fmt.Errorf("%s: a document has no apiVersion or kind: every document must be one Kubernetes object", source)
+		return Object{}, false, fmt.Errorf("%s: a document has no apiVersion or kind: every document must be one Kubernetes object", source)
 	}
-	if !scheme.Scheme.Recognizes(*gvk) {
-		_ = json.Unmarshal(j, &head)
-		what := strings.TrimSpace(gvk.Kind + " " + head.Metadata.Name)
-		return Object{}, fmt.Errorf("%s: %s: kind %s is not a built-in Kubernetes kind (check apiVersion and kind)", source, what, gvk.String())
-	}
-	obj, _, err := strictDecoder.Decode(j, gvk, nil)
-	if err != nil {
-		_ = json.Unmarshal(j, &head)
-		what := strings.TrimSpace(gvk.Kind + " " + head.Metadata.Name)
-		var sde interface{ Errors() []error }
-		if runtime.IsStrictDecodingError(err) && errors.As(err, &sde) {
-			var msgs []string
-			for _, e := range sde.Errors() {
-				msgs = append(msgs, e.Error())
-			}
-			return Object{}, fmt.Errorf("%s: %s: %s (fix the field name in the template)", source, what, strings.Join(msgs, "; "))
+	var typed runtime.Object
+	if scheme.Scheme.Recognizes(*gvk) {
+		if typed, err = decodeTyped(source, gvk, j); err != nil {
+			return Object{}, false, err
 		}
-		return Object{}, fmt.Errorf("%s: %s: %w", source, what, err)
+	} else {
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(j); err != nil {
+			return Object{}, false, fmt.Errorf("%s: %s: %w", source, gvk.Kind, err)
+		}
+		typed = u
 	}
-	acc, err := meta.Accessor(obj)
+	acc, err := meta.Accessor(typed)
 	if err != nil {
-		return Object{}, fmt.Errorf("%s: %s: %w", source, gvk.Kind, err)
+		return Object{}, false, fmt.Errorf("%s: %s: %w", source, gvk.Kind, err)
+	}
+	if acc.GetName() == "" {
+		return Object{}, false, fmt.Errorf("%s: %s has no metadata.name: give every object a name", source, gvk.Kind)
 	}
 	return Object{
 		Kind:       gvk.Kind,
 		APIVersion: gvk.GroupVersion().String(),
 		Namespace:  acc.GetNamespace(),
 		Name:       acc.GetName(),
-		YAML:       []byte(doc),
+		YAML:       []byte(strings.TrimSpace(doc) + "\n"),
 		Source:     source,
-		Object:     obj,
-	}, nil
+		Object:     typed,
+	}, true, nil
 }
 
-// sortObjects puts objects in install order, keeping the template order
-// within a kind.
-func sortObjects(objs []Object) {
-	sort.SliceStable(objs, func(i, j int) bool { return InstallRank(objs[i].Kind) < InstallRank(objs[j].Kind) })
+// decodeTyped decodes JSON strictly into the typed object of gvk.
+func decodeTyped(source string, gvk *schema.GroupVersionKind, j []byte) (runtime.Object, error) {
+	obj, _, err := strictDecoder.Decode(j, gvk, nil)
+	if err == nil {
+		return obj, nil
+	}
+	var head struct {
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	}
+	_ = json.Unmarshal(j, &head)
+	what := strings.TrimSpace(gvk.Kind + " " + head.Metadata.Name)
+	var sde interface{ Errors() []error }
+	if runtime.IsStrictDecodingError(err) && errors.As(err, &sde) {
+		var msgs []string
+		for _, e := range sde.Errors() {
+			msgs = append(msgs, e.Error())
+		}
+		return nil, fmt.Errorf("%s: %s: %s (fix the field name in the template)", source, what, strings.Join(msgs, "; "))
+	}
+	return nil, fmt.Errorf("%s: %s: %w", source, what, err)
+}
+
+// crdScopes maps "group/Kind" to whether the chart's CRDs make it namespaced.
+func crdScopes(crds []Object) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range crds {
+		u, ok := c.Object.(*unstructured.Unstructured)
+		if !ok || c.Kind != "CustomResourceDefinition" {
+			continue
+		}
+		group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
+		kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
+		scope, _, _ := unstructured.NestedString(u.Object, "spec", "scope")
+		out[group+"/"+kind] = scope != "Cluster"
+	}
+	return out
+}
+
+// placer decodes rendered documents and puts each object in its namespace,
+// as Helm's install places them.
+type placer struct {
+	namespace string
+	scope     func(schema.GroupVersionKind) (bool, error)
+	crdScopes map[string]bool
+}
+
+// object decodes and places one document; ok is false for a document with
+// only comments.
+func (p placer) object(source, doc string) (Object, bool, error) {
+	o, ok, err := decodeDocument(source, doc)
+	if err != nil || !ok {
+		return o, ok, err
+	}
+	if o.Namespaced, err = p.namespaced(o); err != nil {
+		return Object{}, false, err
+	}
+	return o, true, placeObject(&o, p.namespace)
+}
+
+// namespaced tells the scope of an object's kind: the known list for the
+// client libraries' kinds, the chart's CRDs, then the request's Scope.
+func (p placer) namespaced(o Object) (bool, error) {
+	if _, ok := o.Object.(*unstructured.Unstructured); !ok || clusterScoped[o.Kind] {
+		return !clusterScoped[o.Kind], nil
+	}
+	gv, err := schema.ParseGroupVersion(o.APIVersion)
+	if err != nil {
+		return false, fmt.Errorf("%s: %s %s: apiVersion %q: %w", o.Source, o.Kind, o.Name, o.APIVersion, err)
+	}
+	if ns, ok := p.crdScopes[gv.Group+"/"+o.Kind]; ok {
+		return ns, nil
+	}
+	if p.scope == nil {
+		return true, nil
+	}
+	ns, err := p.scope(gv.WithKind(o.Kind))
+	if err != nil {
+		return false, fmt.Errorf("%s: %s %s: %w", o.Source, o.Kind, o.Name, err)
+	}
+	return ns, nil
 }
 
 // placeObject puts a decoded object in its namespace, as Helm's install
@@ -162,7 +202,6 @@ func sortObjects(objs []Object) {
 // template wrote none gets the release namespace, in its typed object and
 // in its YAML, so that the manifest applies the same way with kubectl.
 func placeObject(o *Object, namespace string) error {
-	o.Namespaced = !clusterScoped[o.Kind]
 	if !o.Namespaced {
 		o.Namespace = ""
 		return nil
@@ -181,6 +220,50 @@ func placeObject(o *Object, namespace string) error {
 	acc.SetNamespace(namespace)
 	o.Namespace, o.YAML = namespace, []byte(doc)
 	return nil
+}
+
+// manifest prints the result as helm template prints a release: the crds/
+// files when asked, every manifest in install order (documents that hold
+// only comments too, as Helm keeps them), then the hooks; each document
+// preceded by the template it came from. Objects carry the release
+// namespace where their template wrote none.
+func manifest(res *Result, crds []chart.CRD, manifests []releaseutil.Manifest, req Request) []byte {
+	placed := make(map[string][]byte, len(res.Objects))
+	for _, o := range res.Objects {
+		placed[o.Source+"\x00"+o.Kind+"\x00"+o.Name] = o.YAML
+	}
+	var docs bytes.Buffer
+	if req.IncludeCRDs {
+		for _, crd := range crds {
+			fmt.Fprintf(&docs, "---\n# Source: %s\n%s\n", crd.Filename, crd.File.Data)
+		}
+	}
+	for _, m := range manifests {
+		content := m.Content + "\n"
+		if y, ok := placed[m.Name+"\x00"+m.Head.Kind+"\x00"+metadataName(m)]; ok {
+			content = string(y)
+		}
+		fmt.Fprintf(&docs, "---\n# Source: %s\n%s", m.Name, content)
+	}
+	var b bytes.Buffer
+	if s := strings.TrimSpace(docs.String()); s != "" {
+		b.WriteString(s + "\n")
+	}
+	for _, h := range res.Hooks {
+		if req.SkipTests && h.IsTest() {
+			continue
+		}
+		fmt.Fprintf(&b, "---\n# Source: %s\n%s", h.Source, h.YAML)
+	}
+	return b.Bytes()
+}
+
+// metadataName is the name Helm's sorter read from a manifest's head.
+func metadataName(m releaseutil.Manifest) string {
+	if m.Head == nil || m.Head.Metadata == nil {
+		return ""
+	}
+	return m.Head.Metadata.Name
 }
 
 // withNamespace adds `namespace: ns` to the metadata of a document, after
@@ -280,15 +363,4 @@ func namespaceOf(doc string) string {
 		return ""
 	}
 	return head.Metadata.Namespace
-}
-
-// manifest joins the objects into one multi-document YAML stream, each
-// preceded by the template it came from.
-func manifest(objs []Object) []byte {
-	var b bytes.Buffer
-	for _, o := range objs {
-		b.WriteString("---\n# Source: " + o.Source + "\n")
-		b.Write(o.YAML)
-	}
-	return b.Bytes()
 }

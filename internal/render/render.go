@@ -3,35 +3,87 @@ package render
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"sync"
+	"sort"
+	"strings"
 
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/releaseutil"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 )
 
-// defaultKubeVersion is what .Capabilities.KubeVersion reports when the
-// request names no version: the Kubernetes minor that client-go targets.
-const defaultKubeVersion = "v1.35.0"
+// DefaultKubeVersion is what .Capabilities.KubeVersion reports when the
+// request names no version: the Kubernetes minor of the client libraries
+// kubedaemon is built with.
+const DefaultKubeVersion = "v1.35.0"
+
+// DefaultService is .Release.Service unless the request names another, as
+// in Helm.
+const DefaultService = "Helm"
+
+// HelmLibraryVersion is the version of Helm's libraries kubedaemon renders
+// with (go.mod requires it; a test keeps the two equal). Templates see it as
+// .Capabilities.HelmVersion.Version, as they would under that helm release.
+const HelmLibraryVersion = "v3.19.0"
+
+// notesFile is the template whose output is the release notes, not objects.
+const notesFile = "NOTES.txt"
 
 // Request is what to render.
 type Request struct {
-	// Preset is a built-in preset name or the path of a preset folder.
+	// Preset is a built-in preset name, the path of a chart folder, or the
+	// path of a packaged chart (.tgz).
 	Preset string
 	// Name is .Release.Name, the base of every object's name; empty means
-	// the preset's name.
+	// the chart's name.
 	Name string
-	// Namespace is .Release.Namespace; empty means the preset's namespace,
-	// or "default".
+	// Namespace is .Release.Namespace; empty means the chart's
+	// kubedaemon.dev/namespace annotation, or "default".
 	Namespace string
-	// ValuesYAML are values documents, merged in order over the defaults.
+	// ValuesYAML are values documents, merged in order over the defaults,
+	// as helm's -f files.
 	ValuesYAML [][]byte
+	// ValuesNames name each values document in errors (e.g. "-f prod.yaml");
+	// a document without a name is "values[i]".
+	ValuesNames []string
 	// Set, SetString and SetJSON are Helm's --set, --set-string and
 	// --set-json expressions, applied after the values documents (--set-json
-	// first, then --set, then --set-string, as Helm does).
+	// first, then --set, then --set-string, as Helm does). A --set value is
+	// typed by the chart's values.schema.json where it says the type.
 	Set, SetString, SetJSON []string
 	// KubeVersion is .Capabilities.KubeVersion, e.g. "v1.32.1"; empty means
-	// v1.35.0.
+	// DefaultKubeVersion.
 	KubeVersion string
+	// APIVersions are added to .Capabilities.APIVersions, as helm template's
+	// --api-versions: "group/version" or "group/version/Kind".
+	APIVersions []string
+	// ClusterAPIVersions, when not nil, replace the API versions the client
+	// libraries know: what a cluster's discovery serves, as helm install
+	// reads them.
+	ClusterAPIVersions []string
+	// Strict makes a template that reads a missing value fail, as
+	// helm lint --strict; by default a missing value is empty, as in Helm.
+	Strict bool
+	// IsUpgrade renders as an upgrade of an installed release
+	// (.Release.IsUpgrade), Revision its number (.Release.Revision; 0 is 1).
+	IsUpgrade bool
+	Revision  int
+	// Service is .Release.Service; empty is DefaultService.
+	Service string
+	// Cluster, when set, is where the lookup function reads (read-only);
+	// without it lookup returns an empty map, as in helm template.
+	Cluster *rest.Config
+	// Scope says whether a kind the client libraries do not know (a custom
+	// resource) is namespaced, or why it cannot be used (e.g. a cluster that
+	// does not serve it). Without it, kinds the chart's crds/ define have
+	// the scope their definition says and others are namespaced.
+	Scope func(schema.GroupVersionKind) (namespaced bool, err error)
+	// IncludeCRDs puts the chart's crds/ files first in Manifest, as
+	// helm template --include-crds; SkipTests leaves test hooks out of it.
+	IncludeCRDs, SkipTests bool
 }
 
 // Object is one rendered Kubernetes object.
@@ -42,126 +94,223 @@ type Object struct {
 	// have none.
 	Namespace string
 	// Namespaced is false for cluster-scoped kinds (Namespace, ClusterRole,
-	// CSIDriver, ...).
+	// CSIDriver, CustomResourceDefinition, ...).
 	Namespaced bool
 	// YAML is the object as the template wrote it, one document, with the
 	// release namespace added to the metadata of a namespaced object whose
 	// template wrote none.
 	YAML []byte
-	// Source is the template file, e.g. "node-exporter/daemonset.yaml".
+	// Source is the template file, e.g. "node-exporter/templates/daemonset.yaml".
 	Source string
-	// Object is the typed object (e.g. *appsv1.DaemonSet), decoded strictly.
+	// Object is the typed object (e.g. *appsv1.DaemonSet), decoded strictly,
+	// or an *unstructured.Unstructured for a kind the client libraries do
+	// not know (a custom resource).
 	Object runtime.Object
 }
 
-// Result is a rendered preset.
-type Result struct {
-	// Name and Namespace are the release's (.Release.Name and
-	// .Release.Namespace): the request's, or the preset's defaults.
-	Name, Namespace string
-	// Manifest is every object as one YAML stream, in install order.
-	Manifest []byte
-	// Objects are the same objects, in install order.
-	Objects []Object
+// Hook is an object a template marks with the helm.sh/hook annotation.
+type Hook struct {
+	Object
+	// Events are the hook's events, e.g. "pre-install" or "test".
+	Events []string
+	// Weight is helm.sh/hook-weight; DeletePolicies helm.sh/hook-delete-policy.
+	Weight         int
+	DeletePolicies []string
 }
 
-// schemaCache holds the compiled schemas of the built-in presets by name.
-var schemaCache sync.Map
+// IsTest reports whether the hook runs only under helm test.
+func (h Hook) IsTest() bool {
+	for _, e := range h.Events {
+		if e == "test" || e == "test-success" {
+			return true
+		}
+	}
+	return false
+}
 
-// kubeVersionPattern accepts v1.32, 1.32.1 and v1.32.1-gke.100.
-var kubeVersionPattern = regexp.MustCompile(`^v?(\d+)\.(\d+)(?:\.(\d+))?([-+].*)?$`)
+// Result is a rendered chart.
+type Result struct {
+	// Name and Namespace are the release's (.Release.Name and
+	// .Release.Namespace): the request's, or the chart's defaults.
+	Name, Namespace string
+	// Chart is the chart's metadata.
+	Chart PresetInfo
+	// Manifest is what helm template prints: the crds/ files when the
+	// request includes them, the objects in install order, then the hooks.
+	Manifest []byte
+	// Objects are the objects that are not hooks, in install order.
+	Objects []Object
+	// CRDs are the definitions in the chart's crds/ folders (subcharts'
+	// too), which Helm creates before anything else and never upgrades.
+	CRDs []Object
+	// Hooks are the hook objects, in template order.
+	Hooks []Hook
+	// Notes is the rendered NOTES.txt of the chart, if it has one.
+	Notes string
+}
 
-// Render renders a preset with the request's values. Errors are
+// Render renders a chart with the request's values, with Helm's own chart
+// loader, values coalescing, template engine and install order. Errors are
 // *ValuesError (joined when there are several), *TemplateError, or plain
 // errors naming the template and object that failed to decode.
 func Render(req Request) (*Result, error) {
-	p, err := lookup(req.Preset)
+	lc, err := lookup(req.Preset)
 	if err != nil {
 		return nil, err
 	}
-	sch, err := presetSchema(p)
+	sch, err := lc.valuesSchema()
 	if err != nil {
 		return nil, err
 	}
-	defaults, err := p.parsedDefaults()
+	cv, err := userValues(lc.chart.Values, req, sch)
 	if err != nil {
 		return nil, err
 	}
-	cv, err := coalesceParsed(defaults, req, sch)
+	caps, err := capabilities(req)
 	if err != nil {
 		return nil, err
 	}
-	if err := sch.validate(cv); err != nil {
-		return nil, err
+	ch := lc.chart
+	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
+		return nil, fmt.Errorf("chart %s: chart requires kubeVersion: %s which is incompatible with Kubernetes %s (render for a Kubernetes version the chart supports)",
+			lc.info.Name, ch.Metadata.KubeVersion, caps.KubeVersion.String())
 	}
-	name, ns := release(p, req)
-	data, err := renderData(p, name, ns, req.KubeVersion, cv.values)
+	if len(ch.Metadata.Dependencies) > 0 {
+		// GOTCHA: Helm's dependency processing drops disabled subcharts
+		// from the chart it is given; the loaded chart is shared.
+		ch = cloneChart(ch)
+		if err := chartutil.ProcessDependenciesWithMerge(ch, cv.user); err != nil {
+			return nil, fmt.Errorf("chart %s: dependencies: %w", lc.info.Name, err)
+		}
+	}
+	name, ns := release(lc, req)
+	top, err := renderValues(ch, cv, sch, name, ns, req, caps)
 	if err != nil {
 		return nil, err
 	}
-	set, err := parsedSet(p)
+	eng := engine.Engine{}
+	if req.Cluster != nil {
+		eng = engine.New(req.Cluster)
+	}
+	eng.Strict = req.Strict
+	files, err := eng.Render(ch, top)
 	if err != nil {
+		return nil, cleanTemplateError(err)
+	}
+	res := &Result{Name: name, Namespace: ns, Chart: lc.info}
+	res.Notes = takeNotes(files, ch.Name())
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return nil, fmt.Errorf("chart %s: %w (render the chart to see the document)", lc.info.Name, err)
+	}
+	if res.CRDs, err = crdObjects(ch); err != nil {
 		return nil, err
 	}
-	exec, err := set.getExecution()
-	if err != nil {
-		return nil, err
-	}
-	defer set.putExecution(exec)
-	var objs []Object
+	p := placer{namespace: ns, scope: req.Scope, crdScopes: crdScopes(res.CRDs)}
 	var errs []error
-	for _, file := range set.files {
-		out, err := exec.run(file, data)
+	for _, m := range manifests {
+		obj, ok, err := p.object(m.Name, m.Content)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case ok:
+			res.Objects = append(res.Objects, obj)
+		}
+	}
+	for _, h := range hooks {
+		obj, ok, err := p.object(h.Path, h.Manifest)
 		if err != nil {
-			return nil, cleanTemplateError(err)
+			errs = append(errs, err)
+			continue
 		}
-		for _, doc := range splitDocuments(out) {
-			obj, err := decodeObject(file, doc)
-			if err == nil {
-				err = placeObject(&obj, ns)
-			}
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			objs = append(objs, obj)
+		if !ok {
+			continue
 		}
+		hook := Hook{Object: obj, Weight: h.Weight}
+		for _, e := range h.Events {
+			hook.Events = append(hook.Events, string(e))
+		}
+		for _, d := range h.DeletePolicies {
+			hook.DeletePolicies = append(hook.DeletePolicies, string(d))
+		}
+		res.Hooks = append(res.Hooks, hook)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	sortObjects(objs)
-	return &Result{Name: name, Namespace: ns, Manifest: manifest(objs), Objects: objs}, nil
+	res.Manifest = manifest(res, ch.CRDObjects(), manifests, req)
+	return res, nil
 }
 
-// presetSchema compiles the preset's schema, once for built-in presets.
-func presetSchema(p *preset) (*valuesSchema, error) {
-	if p.builtin {
-		if s, ok := schemaCache.Load(p.info.Name); ok {
-			if cached, ok := s.(*valuesSchema); ok {
-				return cached, nil
-			}
-		}
+// renderValues is what templates see as ".": Helm's render values, after
+// kubedaemon's validation of the coalesced values against the chart's schema
+// (which names the input that set a bad value) and Helm's validation of the
+// subcharts' schemas.
+func renderValues(ch *chart.Chart, cv *coalescedValues, sch *valuesSchema, name, ns string, req Request, caps *chartutil.Capabilities) (chartutil.Values, error) {
+	revision := req.Revision
+	if revision == 0 {
+		revision = 1
 	}
-	s, err := compileSchema(p.info.Name, p.schema)
+	opts := chartutil.ReleaseOptions{Name: name, Namespace: ns, Revision: revision, IsInstall: !req.IsUpgrade, IsUpgrade: req.IsUpgrade}
+	top, err := chartutil.ToRenderValuesWithSchemaValidation(ch, cv.user, opts, caps, true)
 	if err != nil {
+		return nil, fmt.Errorf("chart %s: values: %w", ch.Name(), err)
+	}
+	vals, err := top.Table("Values")
+	if err != nil {
+		return nil, fmt.Errorf("chart %s: values: %w", ch.Name(), err)
+	}
+	cv.values = vals.AsMap()
+	if err := sch.validate(cv); err != nil {
 		return nil, err
 	}
-	if p.builtin {
-		schemaCache.Store(p.info.Name, s)
+	if len(ch.Dependencies()) > 0 {
+		if err := chartutil.ValidateAgainstSchema(ch, vals); err != nil {
+			return nil, &ValuesError{Source: Source{Kind: SourceDefaults}, Msg: "a subchart's values.schema.json rejects the values: " + strings.TrimSpace(err.Error())}
+		}
 	}
-	return s, nil
+	service := req.Service
+	if service == "" {
+		service = DefaultService
+	}
+	if rel, ok := top["Release"].(map[string]any); ok {
+		rel["Service"] = service
+	}
+	return top, nil
+}
+
+// capabilities is .Capabilities: the request's Kubernetes version and API
+// versions over Helm's defaults.
+func capabilities(req Request) (*chartutil.Capabilities, error) {
+	caps := chartutil.DefaultCapabilities.Copy()
+	// NOTE: the library reports its version as "v3.19" unless the build
+	// sets it with -ldflags, which `go install` users would not do.
+	caps.HelmVersion.Version = HelmLibraryVersion
+	kv := req.KubeVersion
+	if kv == "" {
+		kv = DefaultKubeVersion
+	}
+	v, err := chartutil.ParseKubeVersion(kv)
+	if err != nil {
+		return nil, fmt.Errorf("kube version %q is not a Kubernetes version: write it as v1.32 or v1.32.1", kv)
+	}
+	caps.KubeVersion = *v
+	if req.ClusterAPIVersions != nil {
+		caps.APIVersions = chartutil.VersionSet(append([]string(nil), req.ClusterAPIVersions...))
+	}
+	caps.APIVersions = append(caps.APIVersions, req.APIVersions...)
+	return caps, nil
 }
 
 // release is the release name and namespace of a request: its own, else
-// the preset's name and namespace, else "default" for the namespace.
-func release(p *preset, req Request) (name, namespace string) {
+// the chart's name and namespace annotation, else "default".
+func release(lc *loadedChart, req Request) (name, namespace string) {
 	name, namespace = req.Name, req.Namespace
 	if name == "" {
-		name = p.info.Name
+		name = lc.info.Name
 	}
 	if namespace == "" {
-		namespace = p.info.Namespace
+		namespace = lc.info.Namespace
 	}
 	if namespace == "" {
 		namespace = "default"
@@ -169,39 +318,60 @@ func release(p *preset, req Request) (name, namespace string) {
 	return name, namespace
 }
 
-// renderData is what templates see as ".".
-func renderData(p *preset, name, ns, kv string, values map[string]any) (map[string]any, error) {
-	if kv == "" {
-		kv = defaultKubeVersion
+// takeNotes removes every NOTES.txt from the rendered files and returns the
+// top chart's, as helm install shows it (subcharts' notes are not shown).
+func takeNotes(files map[string]string, chartName string) string {
+	var notes string
+	for name, text := range files {
+		if !strings.HasSuffix(name, notesFile) {
+			continue
+		}
+		if name == chartName+"/templates/"+notesFile {
+			notes = text
+		}
+		delete(files, name)
 	}
-	m := kubeVersionPattern.FindStringSubmatch(kv)
-	if m == nil {
-		return nil, fmt.Errorf("kube version %q is not a Kubernetes version: write it as v1.32 or v1.32.1", kv)
+	return notes
+}
+
+// cloneChart copies a chart tree deeply enough that dependency processing
+// (which replaces a chart's dependency list and values) leaves the original
+// alone; templates and files are shared, as nothing writes to them.
+func cloneChart(c *chart.Chart) *chart.Chart {
+	cp := *c
+	md := *c.Metadata
+	cp.Metadata = &md
+	if c.Values != nil {
+		cp.Values = deepCopyMap(c.Values)
 	}
-	patch := m[3]
-	if patch == "" {
-		patch = "0"
+	deps := make([]*chart.Chart, 0, len(c.Dependencies()))
+	for _, d := range c.Dependencies() {
+		deps = append(deps, cloneChart(d))
 	}
-	version := "v" + m[1] + "." + m[2] + "." + patch + m[4]
-	return map[string]any{
-		"Values": values,
-		"Release": map[string]any{
-			"Name":      name,
-			"Namespace": ns,
-			"Service":   "kubedaemon",
-		},
-		"Preset": map[string]any{
-			"Name":        p.info.Name,
-			"Version":     p.info.Version,
-			"Description": p.info.Description,
-		},
-		"Capabilities": map[string]any{
-			"KubeVersion": map[string]any{
-				"Version":    version,
-				"GitVersion": version,
-				"Major":      m[1],
-				"Minor":      m[2],
-			},
-		},
-	}, nil
+	cp.SetDependencies(deps...)
+	return &cp
+}
+
+// crdObjects decodes the chart's crds/ files (subcharts' too), each document
+// an object, in file order.
+func crdObjects(ch *chart.Chart) ([]Object, error) {
+	var out []Object
+	for _, crd := range ch.CRDObjects() {
+		docs := releaseutil.SplitManifests(string(crd.File.Data))
+		keys := make([]string, 0, len(docs))
+		for k := range docs {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			obj, ok, err := decodeDocument(crd.Filename, docs[k])
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, obj)
+			}
+		}
+	}
+	return out, nil
 }

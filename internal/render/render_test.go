@@ -9,7 +9,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
-	"sigs.k8s.io/yaml"
 )
 
 func TestInstallOrderAndTypedObjects(t *testing.T) {
@@ -18,12 +17,14 @@ func TestInstallOrderAndTypedObjects(t *testing.T) {
 		want   []string
 	}{
 		{"node-exporter", []string{"ServiceAccount/node-exporter", "Service/node-exporter", "DaemonSet/node-exporter"}},
-		{"fluent-bit", []string{"ServiceAccount/fluent-bit", "ClusterRole/fluent-bit", "ClusterRoleBinding/fluent-bit",
-			"ConfigMap/fluent-bit", "Service/fluent-bit", "DaemonSet/fluent-bit"}},
-		{"fluentd", []string{"ServiceAccount/fluentd", "ClusterRole/fluentd", "ClusterRoleBinding/fluentd",
-			"ConfigMap/fluentd-config", "DaemonSet/fluentd"}},
+		{"fluent-bit", []string{"ServiceAccount/fluent-bit", "ConfigMap/fluent-bit", "ClusterRole/fluent-bit",
+			"ClusterRoleBinding/fluent-bit", "Service/fluent-bit", "DaemonSet/fluent-bit"}},
+		{"fluentd", []string{"ServiceAccount/fluentd", "ConfigMap/fluentd-config", "ClusterRole/fluentd",
+			"ClusterRoleBinding/fluentd", "DaemonSet/fluentd"}},
+		// CSIDriver is not in Helm's install order: it comes after the kinds
+		// that are.
 		{"csi-node", []string{"ServiceAccount/csi-node-node", "ClusterRole/csi-node-node", "ClusterRoleBinding/csi-node-node",
-			"CSIDriver/csi.example.com", "DaemonSet/csi-node-node"}},
+			"DaemonSet/csi-node-node", "CSIDriver/csi.example.com"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.preset, func(t *testing.T) {
@@ -34,16 +35,17 @@ func TestInstallOrderAndTypedObjects(t *testing.T) {
 			var got []string
 			for _, o := range res.Objects {
 				got = append(got, o.Kind+"/"+o.Name)
-				if !strings.HasPrefix(o.Source, tt.preset+"/") {
+				if !strings.HasPrefix(o.Source, tt.preset+"/templates/") {
 					t.Errorf("%s/%s: Source = %q", o.Kind, o.Name, o.Source)
 				}
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("objects (-want +got):\n%s", diff)
 			}
-			ds, ok := res.Objects[len(res.Objects)-1].Object.(*appsv1.DaemonSet)
+			i := slices.IndexFunc(res.Objects, func(o Object) bool { return o.Kind == "DaemonSet" })
+			ds, ok := res.Objects[i].Object.(*appsv1.DaemonSet)
 			if !ok {
-				t.Fatalf("last object is a %T, want *appsv1.DaemonSet", res.Objects[len(res.Objects)-1].Object)
+				t.Fatalf("the DaemonSet is a %T, want *appsv1.DaemonSet", res.Objects[i].Object)
 			}
 			if ds.Namespace == "" || len(ds.Spec.Template.Spec.Containers) == 0 {
 				t.Errorf("DaemonSet decoded without namespace or containers: %+v", ds.ObjectMeta)
@@ -168,7 +170,7 @@ func TestPresetFacts(t *testing.T) {
 func TestUserPresetFolder(t *testing.T) {
 	dir := writePreset(t, map[string]string{
 		"values.schema.json": `{"type":"object","properties":{"image":{"type":"object","properties":{"tag":{"type":"string"}}}}}`,
-		"_helpers.tpl":       `{{ define "p.name" }}{{ .Release.Name }}-{{ .Preset.Name }}{{ end }}`,
+		"_helpers.tpl":       `{{ define "p.name" }}{{ .Release.Name }}-{{ .Chart.Name }}{{ end }}`,
 		"b.yaml":             configMapHead + "data:\n  tag: {{ .Values.image.tag | quote }}\n  kube: {{ .Capabilities.KubeVersion.Minor | quote }}\n",
 		"a.yaml":             "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ include \"p.name\" . }}\n  namespace: {{ .Release.Namespace }}\n---\n# only a comment\n",
 	})
@@ -177,8 +179,11 @@ func TestUserPresetFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The ConfigMap's template writes no namespace: it gets the release's.
-	want := "---\n# Source: p/a.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: r-p\n  namespace: ns\n" +
-		"---\n# Source: p/b.yaml\n" + configMapHead + "  namespace: ns\ndata:\n  tag: \"007\"\n  kube: \"31\"\n"
+	// The document that holds only a comment stays in the manifest, last
+	// (it has no kind), as helm template prints it, but is no object.
+	want := "---\n# Source: p/templates/a.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: r-p\n  namespace: ns\n" +
+		"---\n# Source: p/templates/b.yaml\n" + configMapHead + "  namespace: ns\ndata:\n  tag: \"007\"\n  kube: \"31\"\n" +
+		"---\n# Source: p/templates/a.yaml\n# only a comment\n"
 	if diff := cmp.Diff(want, string(res.Manifest)); diff != "" {
 		t.Errorf("manifest (-want +got):\n%s", diff)
 	}
@@ -260,11 +265,8 @@ func TestPlaceObjects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := decodeObject("p/x.yaml", tt.doc)
+			o, _, err := placer{namespace: ns}.object("p/x.yaml", tt.doc)
 			if err != nil {
-				t.Fatal(err)
-			}
-			if err := placeObject(&o, ns); err != nil {
 				t.Fatal(err)
 			}
 			if o.Namespaced != tt.wantNamespaced || o.Namespace != tt.wantNamespace {
@@ -273,7 +275,7 @@ func TestPlaceObjects(t *testing.T) {
 			if diff := cmp.Diff(tt.wantYAML, string(o.YAML)); diff != "" {
 				t.Errorf("YAML (-want +got):\n%s", diff)
 			}
-			if got, err := decodeObject("p/x.yaml", string(o.YAML)); err != nil || (tt.wantNamespaced && got.Namespace != tt.wantNamespace) {
+			if got, _, err := decodeDocument("p/x.yaml", string(o.YAML)); err != nil || (tt.wantNamespaced && got.Namespace != tt.wantNamespace) {
 				t.Errorf("placed YAML decodes to namespace %q, %v", got.Namespace, err)
 			}
 		})
@@ -281,14 +283,14 @@ func TestPlaceObjects(t *testing.T) {
 }
 
 func TestInstallRank(t *testing.T) {
-	order := []string{"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-		"ConfigMap", "Secret", "Service", "CSIDriver", "DaemonSet", "PodDisruptionBudget"}
+	order := []string{"Namespace", "ServiceAccount", "Secret", "ConfigMap", "CustomResourceDefinition", "ClusterRole",
+		"ClusterRoleBinding", "Role", "RoleBinding", "Service", "DaemonSet", "CSIDriver"}
 	for i := 1; i < len(order); i++ {
 		if InstallRank(order[i-1]) >= InstallRank(order[i]) {
 			t.Errorf("InstallRank(%s) = %d, not before InstallRank(%s) = %d", order[i-1], InstallRank(order[i-1]), order[i], InstallRank(order[i]))
 		}
 	}
-	if InstallRank("PodDisruptionBudget") != InstallRank("NetworkPolicy") {
+	if InstallRank("CSIDriver") != InstallRank("ServiceMonitor") {
 		t.Errorf("kinds outside the order do not share the last rank")
 	}
 }
@@ -304,7 +306,7 @@ func TestRegistry(t *testing.T) {
 	if diff := cmp.Diff([]string{"csi-node", "fluent-bit", "fluentd", "node-exporter"}, names); diff != "" {
 		t.Errorf("List (-want +got):\n%s", diff)
 	}
-	if _, err := DefaultValues("nope"); err == nil || err.Error() != `unknown preset "nope": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter) or a preset folder` {
+	if _, err := DefaultValues("nope"); err == nil || err.Error() != `unknown preset "nope": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter), a chart folder or a packaged chart (.tgz)` {
 		t.Errorf("DefaultValues(nope) error = %v", err)
 	}
 	if b, err := Schema("fluentd"); err != nil || !strings.Contains(string(b), `"elasticsearch"`) {
@@ -327,29 +329,5 @@ func BenchmarkRender(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// TestToYAMLFastPathMatchesSigsYAML keeps the direct marshalling of values
-// byte-identical to sigs.k8s.io/yaml's, which goes through JSON.
-func TestToYAMLFastPathMatchesSigsYAML(t *testing.T) {
-	values := map[string]any{
-		"s": "1234567", "b": "true", "empty": "", "n": int64(9100), "f": 0.5, "t": true, "null": nil,
-		"nested": map[string]any{"z": []any{"a", int64(1), map[string]any{"k": "v: w"}}, "a": map[string]any{}},
-		"list":   []any{}, "multi": "line1\nline2\n", "colon": "a: b", "star": "*", "tilde": "~",
-	}
-	got, err := toYAML(values)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := yaml.Marshal(values)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(strings.TrimSuffix(string(want), "\n"), got); diff != "" {
-		t.Errorf("toYaml (-sigs +fast):\n%s", diff)
-	}
-	if _, err := toYAML(map[string]any{"f": func() {}}); err == nil {
-		t.Error("toYaml of a function succeeded, want an error")
 	}
 }

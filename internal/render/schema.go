@@ -26,23 +26,23 @@ var schemaPrinter = message.NewPrinter(language.English)
 
 // compileSchema compiles a preset's schema; a nil doc gives a nil schema,
 // which accepts anything.
-func compileSchema(presetName string, doc []byte) (*valuesSchema, error) {
+func compileSchema(chartName string, doc []byte) (*valuesSchema, error) {
 	if doc == nil {
 		return nil, nil
 	}
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
 	if err != nil {
-		return nil, fmt.Errorf("preset %s: %s is not JSON: %w", presetName, schemaFile, err)
+		return nil, fmt.Errorf("preset %s: %s is not JSON: %w", chartName, schemaFile, err)
 	}
 	raw, _ := v.(map[string]any)
 	c := jsonschema.NewCompiler()
-	url := "kubedaemon:///" + presetName + "/" + schemaFile
+	url := "kubedaemon:///" + chartName + "/" + schemaFile
 	if err := c.AddResource(url, v); err != nil {
-		return nil, fmt.Errorf("preset %s: %s: %w", presetName, schemaFile, err)
+		return nil, fmt.Errorf("preset %s: %s: %w", chartName, schemaFile, err)
 	}
 	compiled, err := c.Compile(url)
 	if err != nil {
-		return nil, fmt.Errorf("preset %s: %s does not compile: %w", presetName, schemaFile, err)
+		return nil, fmt.Errorf("preset %s: %s does not compile: %w", chartName, schemaFile, err)
 	}
 	return &valuesSchema{compiled: compiled, raw: raw}, nil
 }
@@ -100,7 +100,7 @@ func collectSchemaErrors(ve *jsonschema.ValidationError, cv *coalescedValues, ou
 		for _, p := range k.Properties {
 			at := append(append([]string{}, loc...), p)
 			*out = append(*out, &ValuesError{Path: dotted(at), Source: cv.sourceOf(at),
-				Msg: "unknown key: the preset has no such value (check the spelling against `kubedaemon schema PRESET`)"})
+				Msg: "unknown key: the chart has no such value (check the spelling against its values.schema.json, e.g. with `kubedaemon schema`)"})
 		}
 	case *kind.Required:
 		for _, p := range k.Missing {
@@ -140,15 +140,15 @@ func dotted(loc []string) string {
 
 // sourceOf names the last input that set the value at loc or, for a value
 // that no input holds (a missing required key), its nearest parent.
-func (cv *coalescedValues) sourceOf(loc []string) string {
+func (cv *coalescedValues) sourceOf(loc []string) Source {
 	for n := len(loc); n >= 1; n-- {
 		for i := len(cv.sources) - 1; i >= 0; i-- {
 			if hasPath(cv.sources[i].values, loc[:n]) {
-				return cv.sources[i].name
+				return cv.sources[i].source
 			}
 		}
 	}
-	return "defaults"
+	return Source{Kind: SourceDefaults}
 }
 
 // hasPath reports whether v holds a value at loc.

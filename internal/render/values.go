@@ -1,30 +1,77 @@
 package render
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
 
+	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/strvals"
 	"sigs.k8s.io/yaml"
 )
 
+// SourceKind says which kind of input set a value.
+type SourceKind int
+
+// The kinds of input, in the order Helm merges them.
+const (
+	// SourceDefaults is the chart's values.yaml.
+	SourceDefaults SourceKind = iota
+	// SourceValues is a values document (helm -f).
+	SourceValues
+	// SourceSetJSON, SourceSet and SourceSetString are --set-json, --set
+	// and --set-string expressions.
+	SourceSetJSON
+	SourceSet
+	SourceSetString
+)
+
+// flag is the command-line flag of a kind of input.
+func (k SourceKind) flag() string {
+	switch k {
+	case SourceValues:
+		return "values"
+	case SourceSetJSON:
+		return "set-json"
+	case SourceSet:
+		return "set"
+	case SourceSetString:
+		return "set-string"
+	}
+	return "defaults"
+}
+
+// Source is the input that set a value: its kind, its index among the
+// inputs of that kind, and the name the caller gave it (e.g. "-f prod.yaml").
+type Source struct {
+	Kind  SourceKind
+	Index int
+	Name  string
+}
+
+// String is the source's name, or e.g. "values[1]" or "set-string[0]".
+func (s Source) String() string {
+	switch {
+	case s.Name != "":
+		return s.Name
+	case s.Kind == SourceDefaults:
+		return "defaults"
+	}
+	return fmt.Sprintf("%s[%d]", s.Kind.flag(), s.Index)
+}
+
 // ValuesError is a problem with the values: a file that does not parse, a
-// --set that does not parse, or a value the preset's schema rejects. It
-// names the values path and the input that set it, so the Terraform side can
-// point at the values or set block at fault.
+// --set that does not parse, or a value the chart's schema rejects. It names
+// the values path and the input that set it, so that callers can point at
+// the file, flag or attribute at fault.
 type ValuesError struct {
 	// Path is the dotted values path, e.g. "image.tag" or "tolerations[0].key";
 	// empty when the whole input is at fault (a file that is not YAML).
 	Path string
-	// Source is the input that set the value: "defaults", "values[0]" (the
-	// first values file), "set[1]", "set-string[0]" or "set-json[0]".
-	Source string
+	// Source is the input that set the value.
+	Source Source
 	// Msg says what is wrong and how to fix it.
 	Msg string
 }
@@ -32,164 +79,103 @@ type ValuesError struct {
 // Error reads `values[0]: image.tag: got number, want string`.
 func (e *ValuesError) Error() string {
 	if e.Path == "" {
-		return e.Source + ": " + e.Msg
+		return e.Source.String() + ": " + e.Msg
 	}
-	return e.Source + ": " + e.Path + ": " + e.Msg
+	return e.Source.String() + ": " + e.Path + ": " + e.Msg
 }
 
 // valuesSource is one input's values, kept apart for error attribution.
 type valuesSource struct {
-	name   string
+	source Source
 	values map[string]any
 }
 
-// coalescedValues is the result of merging every input.
+// coalescedValues are the user's values merged, and where each came from.
 type coalescedValues struct {
-	values  map[string]any
-	sources []valuesSource // defaults first, then in merge order
+	// user is every input merged as Helm merges -f files and --set flags,
+	// before the chart's defaults are coalesced under it.
+	user map[string]any
+	// values are the values templates see (set by renderValues).
+	values map[string]any
+	// sources are the defaults first, then each input in merge order.
+	sources []valuesSource
 }
 
-// parseYAMLValues decodes a values document: integers stay int64 (so that
-// 1234567 does not become 1.234567e+06 in a template) and other numbers
-// become float64. An empty document is an empty map.
-func parseYAMLValues(doc []byte) (map[string]any, error) {
-	j, err := yaml.YAMLToJSON(doc)
-	if err != nil {
-		return nil, err
-	}
-	if len(bytes.TrimSpace(j)) == 0 || bytes.Equal(bytes.TrimSpace(j), []byte("null")) {
-		return map[string]any{}, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("more than one YAML document: keep one document per values file")
-	}
-	m, ok := normalizeNumbers(v).(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("the document is a %s, not a map of keys to values", typeName(v))
-	}
-	return m, nil
-}
-
-// normalizeNumbers replaces json.Number with int64 or float64.
-func normalizeNumbers(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, c := range x {
-			x[k] = normalizeNumbers(c)
-		}
-	case []any:
-		for i, c := range x {
-			x[i] = normalizeNumbers(c)
-		}
-	case float64:
-		// --set-json decodes numbers as float64; whole ones are integers.
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return int64(x)
-		}
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return x.String()
-	}
-	return v
-}
-
-// coalesceValues merges the preset's defaults with the request's values
-// files, then --set-json, --set and --set-string, in Helm's order. Maps
-// merge key by key, lists and scalars replace, and null deletes a key. --set
-// values are typed by the preset's schema (sch may be nil).
-func coalesceValues(defaults []byte, req Request, sch *valuesSchema) (*coalescedValues, error) {
-	d, err := parseDefaults(defaults)
-	if err != nil {
-		return nil, err
-	}
-	return coalesceParsed(d, req, sch)
-}
-
-// parseDefaults parses a preset's values.yaml.
-func parseDefaults(defaults []byte) (map[string]any, error) {
-	d, err := parseYAMLValues(defaults)
-	if err != nil {
-		return nil, &ValuesError{Source: "defaults", Msg: "values.yaml of the preset does not parse: " + err.Error()}
-	}
-	return d, nil
-}
-
-// coalesceParsed is coalesceValues over parsed defaults, which it only reads.
-func coalesceParsed(d map[string]any, req Request, sch *valuesSchema) (*coalescedValues, error) {
-	cv := &coalescedValues{values: d, sources: []valuesSource{{name: "defaults", values: d}}}
+// userValues merges the request's values documents, then --set-json, --set
+// and --set-string, in Helm's order and with Helm's merge (maps merge key by
+// key, anything else replaces). Values documents are read as Helm reads them
+// (every number a float64); --set values are typed by the chart's schema
+// (sch may be nil). defaults are the chart's, only read.
+func userValues(defaults map[string]any, req Request, sch *valuesSchema) (*coalescedValues, error) {
+	cv := &coalescedValues{sources: []valuesSource{{source: Source{Kind: SourceDefaults}, values: defaults}}}
 	var errs []error
 	user := map[string]any{}
-	add := func(name string, m map[string]any) {
-		cv.sources = append(cv.sources, valuesSource{name: name, values: m})
-		mergeMaps(user, deepCopyMap(m))
-	}
 	for i, doc := range req.ValuesYAML {
-		name := fmt.Sprintf("values[%d]", i)
-		m, err := parseYAMLValues(doc)
+		src := Source{Kind: SourceValues, Index: i}
+		if i < len(req.ValuesNames) {
+			src.Name = req.ValuesNames[i]
+		}
+		m, err := chartutil.ReadValues(doc)
 		if err != nil {
-			errs = append(errs, &ValuesError{Source: name, Msg: "not a YAML map of values: " + err.Error()})
+			errs = append(errs, &ValuesError{Source: src, Msg: "not a YAML map of values: " + valuesDocProblem(doc, err)})
 			continue
 		}
-		add(name, m)
+		cv.sources = append(cv.sources, valuesSource{source: src, values: m.AsMap()})
+		mergeMaps(user, deepCopyMap(m.AsMap()))
 	}
 	// NOTE: Helm parses every --set of one kind into the same map, so
 	// `--set a[0]=x --set a[1]=y` builds one list; do the same, and keep
 	// each entry's own map only to tell which one set a failing path.
 	sets := []struct {
-		kind  string
+		kind  SourceKind
 		exprs []string
 		parse func(string, map[string]any) error
 	}{
-		{"set-json", req.SetJSON, strvals.ParseJSON},
+		{SourceSetJSON, req.SetJSON, strvals.ParseJSON},
 		// --set is parsed as strings and typed by the schema below.
-		{"set", req.Set, strvals.ParseIntoString},
-		{"set-string", req.SetString, strvals.ParseIntoString},
+		{SourceSet, req.Set, strvals.ParseIntoString},
+		{SourceSetString, req.SetString, strvals.ParseIntoString},
 	}
 	for _, set := range sets {
 		merged := map[string]any{}
 		for i, expr := range set.exprs {
-			name := fmt.Sprintf("%s[%d]", set.kind, i)
+			src := Source{Kind: set.kind, Index: i}
 			own := map[string]any{}
 			if err := parseSetSafely(set.parse, expr, own); err != nil {
-				errs = append(errs, &ValuesError{Source: name, Path: setKey(expr), Msg: fmt.Sprintf("%q does not parse: %v (write key=value, a.b=value, list[0]=value or list={a,b})", expr, err)})
+				errs = append(errs, &ValuesError{Source: src, Path: setKey(expr), Msg: fmt.Sprintf("%q does not parse: %v (write key=value, a.b=value, list[0]=value or list={a,b})", expr, err)})
 				continue
 			}
 			if err := parseSetSafely(set.parse, expr, merged); err != nil {
-				errs = append(errs, &ValuesError{Source: name, Path: setKey(expr), Msg: fmt.Sprintf("%q does not combine with the earlier --%s values: %v", expr, set.kind, err)})
+				errs = append(errs, &ValuesError{Source: src, Path: setKey(expr), Msg: fmt.Sprintf("%q does not combine with the earlier --%s values: %v", expr, set.kind.flag(), err)})
 				continue
 			}
-			switch set.kind {
-			case "set":
+			if set.kind == SourceSet {
 				own = asMap(typeBySchema(own, sch.root(), sch.root()))
-			case "set-json":
-				own = asMap(normalizeNumbers(own))
 			}
-			cv.sources = append(cv.sources, valuesSource{name: name, values: own})
+			cv.sources = append(cv.sources, valuesSource{source: src, values: own})
 		}
-		if set.kind == "set" {
+		if set.kind == SourceSet {
 			merged = asMap(typeBySchema(merged, sch.root(), sch.root()))
-		}
-		if set.kind == "set-json" {
-			merged = asMap(normalizeNumbers(merged))
 		}
 		mergeMaps(user, merged)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	cv.values = coalesce(deepCopyMap(d), user)
+	cv.user = user
 	return cv, nil
+}
+
+// valuesDocProblem says why a values document is not a map: what it is
+// instead when it parses, else the parser's error.
+func valuesDocProblem(doc []byte, err error) string {
+	var v any
+	if yaml.Unmarshal(doc, &v) == nil && v != nil {
+		if _, isMap := v.(map[string]any); !isMap {
+			return "the document is a " + typeName(v) + ", not a map of keys to values"
+		}
+	}
+	return err.Error()
 }
 
 // parseSetSafely runs a strvals parser, turning a panic on hostile input into
@@ -225,35 +211,12 @@ func mergeMaps(dst, src map[string]any) {
 	}
 }
 
-// coalesce lays user values over defaults: maps merge, lists and scalars
-// replace, and a null deletes the key (from the defaults too).
-func coalesce(defaults, user map[string]any) map[string]any {
-	for k, uv := range user {
-		if uv == nil {
-			delete(defaults, k)
-			continue
-		}
-		um, uIsMap := uv.(map[string]any)
-		dm, dIsMap := defaults[k].(map[string]any)
-		if uIsMap && dIsMap {
-			defaults[k] = coalesce(dm, um)
-			continue
-		}
-		if uIsMap {
-			defaults[k] = coalesce(map[string]any{}, um)
-			continue
-		}
-		defaults[k] = uv
-	}
-	return defaults
-}
-
 // deepCopyMap copies maps and lists so merges never alias the inputs.
 func deepCopyMap(m map[string]any) map[string]any {
 	return asMap(deepCopy(m))
 }
 
-// asMap returns the result of typeBySchema, normalizeNumbers or deepCopy for a
+// asMap returns the result of typeBySchema or deepCopy for a
 // map: each returns the kind of value it is given, so anything else is a bug.
 func asMap(v any) map[string]any {
 	m, ok := v.(map[string]any)

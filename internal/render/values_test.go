@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
 )
 
 // testSchema types the paths the --set cases touch.
@@ -46,7 +48,7 @@ func TestCoalesceValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := func(edit func(m map[string]any)) map[string]any {
-		m, err := parseYAMLValues([]byte(testDefaults))
+		m, err := chartutil.ReadValues([]byte(testDefaults))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +158,7 @@ func TestCoalesceValues(t *testing.T) {
 			want: base(func(m map[string]any) {
 				m["labels"] = map[string]any{"team": "core", "app": "x", "env": "prod"}
 				m["args"] = []any{"--one"}
-				m["port"] = int64(2)
+				m["port"] = float64(2)
 			}),
 		},
 		{
@@ -177,26 +179,45 @@ func TestCoalesceValues(t *testing.T) {
 			},
 			want: base(func(m map[string]any) {
 				m["image"] = map[string]any{"tag": "from-set", "repository": "string/repo"}
-				m["port"] = int64(2)
+				m["port"] = float64(2)
 			}),
 		},
 		{
-			name: "large integers in files stay integers",
+			// Helm reads values files through JSON: every number is a
+			// float64 (a template prints 1234567 as 1.234567e+06).
+			name: "numbers in files are floats, as in Helm",
 			req:  Request{ValuesYAML: [][]byte{[]byte("port: 1234567\nratio: 1.5\n")}},
-			want: base(func(m map[string]any) { m["port"] = int64(1234567); m["ratio"] = 1.5 }),
+			want: base(func(m map[string]any) { m["port"] = float64(1234567); m["ratio"] = 1.5 }),
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cv, err := coalesceValues([]byte(testDefaults), tt.req, sch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, cv.values); diff != "" {
+			got := coalesceForTest(t, testDefaults, tt.req, sch)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("values mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+// coalesceForTest merges the request's values over defaults as Render does:
+// userValues, then Helm's coalescing with a chart that has those defaults.
+func coalesceForTest(t *testing.T, defaults string, req Request, sch *valuesSchema) map[string]any {
+	t.Helper()
+	d, err := chartutil.ReadValues([]byte(defaults))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv, err := userValues(d, req, sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: "t", Version: "0.1.0"}, Values: d}
+	vals, err := chartutil.CoalesceValues(ch, cv.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vals
 }
 
 func TestSchemaErrors(t *testing.T) {
@@ -222,7 +243,7 @@ func TestSchemaErrors(t *testing.T) {
 			name:   "misspelled key in a values file",
 			preset: "node-exporter",
 			req:    Request{ValuesYAML: [][]byte{[]byte("image:\n  tagg: v2\n")}},
-			want:   "values[0]: image.tagg: unknown key: the preset has no such value (check the spelling against `kubedaemon schema PRESET`)",
+			want:   "values[0]: image.tagg: unknown key: the chart has no such value (check the spelling against its values.schema.json, e.g. with `kubedaemon schema`)",
 		},
 		{
 			name:   "every problem is reported, sorted by path",
@@ -246,7 +267,7 @@ func TestSchemaErrors(t *testing.T) {
 			name:   "toleration with an unknown field",
 			preset: "fluent-bit",
 			req:    Request{SetJSON: []string{`tolerations=[{"":""}]`}},
-			want:   "set-json[0]: tolerations[0].: unknown key: the preset has no such value (check the spelling against `kubedaemon schema PRESET`)",
+			want:   "set-json[0]: tolerations[0].: unknown key: the chart has no such value (check the spelling against its values.schema.json, e.g. with `kubedaemon schema`)",
 		},
 		{
 			name:   "toleration effect",
@@ -258,7 +279,7 @@ func TestSchemaErrors(t *testing.T) {
 			name:   "misspelled resources key",
 			preset: "csi-node",
 			req:    Request{SetJSON: []string{`driver.resources={"limts":{"cpu":"1"}}`}},
-			want:   "set-json[0]: driver.resources.limts: unknown key: the preset has no such value (check the spelling against `kubedaemon schema PRESET`)",
+			want:   "set-json[0]: driver.resources.limts: unknown key: the chart has no such value (check the spelling against its values.schema.json, e.g. with `kubedaemon schema`)",
 		},
 		{
 			name:   "pattern",

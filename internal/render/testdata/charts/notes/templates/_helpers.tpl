@@ -1,0 +1,3 @@
+{{- define "notes.selector" -}}
+app={{ .Release.Name }}
+{{- end -}}

@@ -1,0 +1,4 @@
+{{- define "tpl.labels" -}}
+app: {{ .Release.Name }}
+tier: {{ .Values.tier }}
+{{- end -}}
