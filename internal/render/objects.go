@@ -141,14 +141,25 @@ func decodeTyped(source string, gvk *schema.GroupVersionKind, j []byte) (runtime
 func crdScopes(crds []Object) map[string]bool {
 	out := map[string]bool{}
 	for _, c := range crds {
-		u, ok := c.Object.(*unstructured.Unstructured)
-		if !ok || c.Kind != "CustomResourceDefinition" {
+		if c.Kind != "CustomResourceDefinition" {
 			continue
 		}
-		group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
-		kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
-		scope, _, _ := unstructured.NestedString(u.Object, "spec", "scope")
-		out[group+"/"+kind] = scope != "Cluster"
+		// NOTE: read from the YAML: the CRD may be typed or unstructured,
+		// depending on whether a linked package registered apiextensions in
+		// client-go's scheme (Helm's do).
+		var crd struct {
+			Spec struct {
+				Group string `json:"group"`
+				Scope string `json:"scope"`
+				Names struct {
+					Kind string `json:"kind"`
+				} `json:"names"`
+			} `json:"spec"`
+		}
+		if yaml.Unmarshal(c.YAML, &crd) != nil {
+			continue
+		}
+		out[crd.Spec.Group+"/"+crd.Spec.Names.Kind] = crd.Spec.Scope != "Cluster"
 	}
 	return out
 }

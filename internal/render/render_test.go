@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 func TestInstallOrderAndTypedObjects(t *testing.T) {
@@ -329,5 +332,111 @@ func BenchmarkRender(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCustomKindsAndScope: a kind the client libraries do not know passes as
+// unstructured; its scope comes from the chart's CRD, else from the
+// request's Scope, whose error names the template.
+func TestCustomKindsAndScope(t *testing.T) {
+	const crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.example.com\n" +
+		"spec:\n  group: example.com\n  scope: Cluster\n  names: {kind: Gadget, plural: gadgets}\n" +
+		"  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]\n"
+	dir := writePreset(t, map[string]string{
+		"crds/gadget.yaml": crd,
+		"custom.yaml": "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\n---\n" +
+			"apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: sm\n",
+	})
+	res, err := Render(Request{Preset: dir, Namespace: "ns"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, o := range res.Objects {
+		if _, ok := o.Object.(*unstructured.Unstructured); !ok {
+			t.Errorf("%s is a %T, want unstructured", o.Kind, o.Object)
+		}
+		got[o.Kind] = o.Namespace
+	}
+	if diff := cmp.Diff(map[string]string{"Gadget": "", "ServiceMonitor": "ns"}, got); diff != "" {
+		t.Errorf("namespaces (-want +got):\n%s", diff)
+	}
+	if len(res.CRDs) != 1 || res.CRDs[0].Name != "gadgets.example.com" || res.CRDs[0].Namespaced {
+		t.Errorf("CRDs = %+v", res.CRDs)
+	}
+
+	notServed := func(gvk schema.GroupVersionKind) (bool, error) {
+		return false, fmt.Errorf("kind %s is not served", gvk.Kind)
+	}
+	_, err = Render(Request{Preset: dir, Scope: notServed})
+	want := "p/templates/custom.yaml: ServiceMonitor sm: kind ServiceMonitor is not served"
+	if err == nil || err.Error() != want {
+		t.Errorf("Render with a cluster that serves no ServiceMonitor: error %v, want %q", err, want)
+	}
+}
+
+// TestHooksAndNotes: hooks are kept apart from the objects, tests known as
+// such, and NOTES.txt is text, not an object.
+func TestHooksAndNotes(t *testing.T) {
+	dir := writePreset(t, map[string]string{
+		"cm.yaml":   configMapHead,
+		"NOTES.txt": "Installed {{ .Release.Name }}.",
+		"test.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: test\n" +
+			"spec:\n  containers: [{name: c, image: busybox}]\n",
+		"pre.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pre\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n" +
+			"    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: before-hook-creation\n",
+	})
+	res, err := Render(Request{Preset: dir, Name: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Objects) != 1 || res.Objects[0].Name != "cm" {
+		t.Errorf("objects = %+v, want the ConfigMap alone", res.Objects)
+	}
+	type hook struct {
+		Name     string
+		Events   []string
+		Weight   int
+		Policies []string
+		Test     bool
+	}
+	var got []hook
+	for _, h := range res.Hooks {
+		got = append(got, hook{h.Name, h.Events, h.Weight, h.DeletePolicies, h.IsTest()})
+	}
+	want := []hook{
+		{"pre", []string{"pre-install", "pre-upgrade"}, -5, []string{"before-hook-creation"}, false},
+		{"t", []string{"test"}, 0, nil, true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("hooks (-want +got):\n%s", diff)
+	}
+	if res.Notes != "Installed r." {
+		t.Errorf("Notes = %q", res.Notes)
+	}
+	skip, err := Render(Request{Preset: dir, Name: "r", SkipTests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(skip.Manifest), "name: t\n") || !strings.Contains(string(res.Manifest), "name: t\n") {
+		t.Error("SkipTests does not leave the test hook out of the manifest, or it is missing without it")
+	}
+}
+
+// TestMissingValues: Helm's default renders a missing value empty; Strict
+// fails, as helm lint --strict.
+func TestMissingValues(t *testing.T) {
+	dir := writePreset(t, map[string]string{
+		"cm.yaml": configMapHead + "data:\n  a: \"{{ .Values.nope }}\"\n  b: \"{{ if .Values.optional }}yes{{ end }}\"\n",
+	})
+	res, err := Render(Request{Preset: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.Objects[0].YAML), "a: \"\"\n  b: \"\"\n") {
+		t.Errorf("missing values are not empty:\n%s", res.Objects[0].YAML)
+	}
+	if _, err := Render(Request{Preset: dir, Strict: true}); err == nil {
+		t.Error("Strict render of a missing value succeeded")
 	}
 }
