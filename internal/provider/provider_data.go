@@ -18,6 +18,8 @@ type providerData struct {
 	// unknown lists provider attributes whose values were not known when
 	// Terraform configured the provider.
 	unknown []string
+	// facts are the cluster's capabilities for rendering presets.
+	facts factsCache
 }
 
 func newProviderData(c *k8s.Clients, unknown []string) *providerData {

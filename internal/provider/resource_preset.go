@@ -19,7 +19,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/release"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
@@ -244,7 +247,7 @@ func (m *presetResourceModel) setObjects(ctx context.Context, objs []presetObjec
 }
 
 // entries returns the inventory in install order with each object's YAML.
-func (m *presetResourceModel) entries(ctx context.Context) ([]presetEntry, diag.Diagnostics) {
+func (m *presetResourceModel) entries(ctx context.Context) ([]release.Entry, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var keys []string
 	objects := map[string]string{}
@@ -254,16 +257,11 @@ func (m *presetResourceModel) entries(ctx context.Context) ([]presetEntry, diag.
 	if !m.Objects.IsNull() && !m.Objects.IsUnknown() {
 		diags.Append(m.Objects.ElementsAs(ctx, &objects, false)...)
 	}
-	out := make([]presetEntry, 0, len(keys))
+	out := make([]release.Entry, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, presetEntry{Key: k, YAML: objects[k]})
+		out = append(out, release.Entry{Key: k, YAML: objects[k]})
 	}
 	return out, diags
-}
-
-// presetEntry is one inventory entry: its key and the YAML applied.
-type presetEntry struct {
-	Key, YAML string
 }
 
 func (r *presetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -307,8 +305,8 @@ type stateSetter interface {
 // prior that were not deleted stay in its inventory, so that the next apply
 // deletes them.
 func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceModel, state stateSetter, diags *diag.Diagnostics) {
-	rc := r.rolloutClient(diags)
-	if rc == nil {
+	inv := r.inventory(plan.ID.ValueString(), diags)
+	if inv == nil {
 		return
 	}
 	entries, d := plan.entries(ctx)
@@ -316,45 +314,51 @@ func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceM
 	if diags.HasError() {
 		return
 	}
-	id := plan.ID.ValueString()
-	inv := presetInventory{rc: rc, id: id}
 	if plan.CreateNamespace.ValueBool() {
-		if err := inv.ensureNamespace(ctx, plan.Namespace.ValueString()); err != nil {
-			diags.AddAttributeError(path.Root("create_namespace"), "Cannot Create Namespace", err.Error())
+		if err := inv.EnsureNamespace(ctx, plan.Namespace.ValueString()); err != nil {
+			addNamespaceDiag(diags, err)
 			return
 		}
 	}
 	if !plan.ForceConflicts.ValueBool() {
-		if inv.checkOwnership(ctx, entries, diags); diags.HasError() {
+		if errs := inv.CheckOwnership(ctx, entries); len(errs) > 0 {
+			addOwnershipDiags(diags, inv.ID, errs)
 			return
 		}
 	}
-	applied := inv.applyAll(ctx, entries, diags)
-	if applied == 0 && diags.HasError() {
-		return
+	applied, err := inv.ApplyAll(ctx, entries)
+	if err != nil {
+		addApplyDiag(diags, err)
+		if applied == 0 {
+			return
+		}
 	}
-	var old []presetEntry
+	var old []release.Entry
 	if prior != nil {
 		old, d = prior.entries(ctx)
 		diags.Append(d...)
 	}
 	// Until prune deletes them, the objects only prior has are still there.
-	left := dropped(old, entries)
+	left := release.Dropped(old, entries)
 	defer func() {
 		if len(left) > 0 {
 			diags.Append(plan.setEntries(ctx, slices.Concat(entries, left))...)
 		}
-		plan.DaemonSetStatus = inv.status(ctx, plan.DaemonSets, diags)
+		plan.DaemonSetStatus = presetStatus(ctx, inv, plan.DaemonSets, diags)
 		diags.Append(state.Set(ctx, plan)...)
 	}()
 	if diags.HasError() {
 		return
 	}
-	left = inv.prune(ctx, old, entries, plan.DeletePropagation.ValueString(), diags)
+	left, errs, warnings := inv.Prune(ctx, old, entries, metav1.DeletionPropagation(plan.DeletePropagation.ValueString()))
+	addPruneDiags(diags, errs, warnings)
 	if plan.Wait.ValueBool() && !diags.HasError() {
 		var daemonSets []string
 		diags.Append(plan.DaemonSets.ElementsAs(ctx, &daemonSets, false)...)
-		inv.wait(ctx, daemonSets, rollout.WaitOptions{FailFast: plan.FailFast.ValueBool(), StuckGrace: stuckGrace(plan.StuckGrace)}, diags)
+		opts := rollout.WaitOptions{FailFast: plan.FailFast.ValueBool(), StuckGrace: stuckGrace(plan.StuckGrace),
+			Progress: func(line string) { tflog.Info(ctx, line) }}
+		warnings, errs = inv.Wait(ctx, daemonSets, opts)
+		addWaitDiags(diags, warnings, errs)
 	}
 }
 
@@ -364,45 +368,46 @@ func (r *presetResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rc := r.rolloutClient(&resp.Diagnostics)
-	if rc == nil {
+	inv := r.inventory(state.ID.ValueString(), &resp.Diagnostics)
+	if inv == nil {
 		return
 	}
-	inv := presetInventory{rc: rc, id: state.ID.ValueString()}
-	var entries []presetEntry
+	var entries []release.Entry
 	if state.Inventory.IsNull() {
 		// Just imported: the objects are found by their marks.
 		var err error
-		if entries, err = inv.discover(ctx); err != nil {
+		if entries, err = inv.Discover(ctx); err != nil {
 			resp.Diagnostics.AddError("Cannot Import Preset", err.Error())
 			return
 		}
 		if len(entries) == 0 {
 			resp.Diagnostics.AddError("Cannot Import Preset",
 				fmt.Sprintf("No object in the cluster carries the annotation %s=%s: check the namespace/name of the "+
-					"kubedaemon_preset to import (its id).", presetInventoryAnnotation, inv.id))
+					"kubedaemon_preset to import (its id).", presetInventoryAnnotation, inv.ID))
 			return
 		}
 	} else {
-		var d diag.Diagnostics
-		entries, d = state.entries(ctx)
+		prior, d := state.entries(ctx)
 		resp.Diagnostics.Append(d...)
 		var err error
-		if entries, err = inv.refresh(ctx, entries); err != nil {
+		if entries, err = inv.Refresh(ctx, prior); err != nil {
 			resp.Diagnostics.AddError("Cannot Read Preset Objects", err.Error())
 			return
 		}
+		for _, e := range release.Dropped(prior, entries) {
+			tflog.Info(ctx, "object gone from the cluster or taken over; the plan re-creates it", map[string]any{"object": e.Key})
+		}
 	}
 	resp.Diagnostics.Append(state.setEntries(ctx, entries)...)
-	state.DaemonSetStatus = inv.status(ctx, state.DaemonSets, &resp.Diagnostics)
+	state.DaemonSetStatus = presetStatus(ctx, inv, state.DaemonSets, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // setEntries sets objects, inventory and daemonsets from inventory entries.
-func (m *presetResourceModel) setEntries(ctx context.Context, entries []presetEntry) diag.Diagnostics {
+func (m *presetResourceModel) setEntries(ctx context.Context, entries []release.Entry) diag.Diagnostics {
 	objs := make([]presetObject, 0, len(entries))
 	for _, e := range entries {
-		kind, ns, name, _ := parsePresetObjectKey(e.Key)
+		kind, ns, name, _ := release.ParseObjectKey(e.Key)
 		objs = append(objs, presetObject{Key: e.Key, Kind: kind, Namespace: ns, Name: name, YAML: e.YAML})
 	}
 	return m.setObjects(ctx, objs)
@@ -419,14 +424,14 @@ func (r *presetResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rc := r.rolloutClient(&resp.Diagnostics)
-	if rc == nil {
+	inv := r.inventory(state.ID.ValueString(), &resp.Diagnostics)
+	if inv == nil {
 		return
 	}
 	entries, d := state.entries(ctx)
 	resp.Diagnostics.Append(d...)
-	inv := presetInventory{rc: rc, id: state.ID.ValueString()}
-	inv.prune(ctx, entries, nil, state.DeletePropagation.ValueString(), &resp.Diagnostics)
+	_, errs, warnings := inv.Prune(ctx, entries, nil, metav1.DeletionPropagation(state.DeletePropagation.ValueString()))
+	addPruneDiags(&resp.Diagnostics, errs, warnings)
 }
 
 func (r *presetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -450,8 +455,9 @@ func (r *presetResource) ImportState(ctx context.Context, req resource.ImportSta
 	set("delete_propagation", "Foreground")
 }
 
-// rolloutClient builds the rollout client, or adds a diagnostic and nil.
-func (r *presetResource) rolloutClient(diags *diag.Diagnostics) *rollout.Client {
+// inventory builds the release inventory id, or adds a diagnostic and
+// returns nil.
+func (r *presetResource) inventory(id string, diags *diag.Diagnostics) *release.Inventory {
 	cfg := r.data.REST(diags)
 	if cfg == nil {
 		return nil
@@ -461,5 +467,5 @@ func (r *presetResource) rolloutClient(diags *diag.Diagnostics) *rollout.Client 
 		diags.AddError("Cannot Build Kubernetes Client", err.Error())
 		return nil
 	}
-	return rc
+	return presetInventory(rc, id)
 }

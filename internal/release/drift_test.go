@@ -1,4 +1,4 @@
-package provider
+package release
 
 import (
 	"strings"
@@ -14,6 +14,7 @@ metadata:
   namespace: monitoring
   labels:
     app: exporter
+    app.kubernetes.io/managed-by: Helm
 spec:
   template:
     spec:
@@ -28,14 +29,16 @@ spec:
       tolerations: []
 `
 
-func TestPresetDrift(t *testing.T) {
+func TestDrift(t *testing.T) {
 	live := func(mutate func(m map[string]any)) map[string]any {
 		m := map[string]any{
 			"apiVersion": "apps/v1", "kind": "DaemonSet",
 			"metadata": map[string]any{
 				"name": "exporter", "namespace": "monitoring", "uid": "1234",
-				"labels":      map[string]any{"app": "exporter", "added-by-someone": "x"},
-				"annotations": map[string]any{presetInventoryAnnotation: "monitoring/exporter"},
+				"labels": map[string]any{"app": "exporter", "added-by-someone": "x", ManagedByLabel: ManagedByValue},
+				"annotations": map[string]any{
+					InventoryAnnotation: "monitoring/exporter", AppliedAnnotation: driftTestDaemonSet,
+				},
 			},
 			"spec": map[string]any{
 				"revisionHistoryLimit": int64(10),
@@ -63,13 +66,27 @@ func TestPresetDrift(t *testing.T) {
 		want []string
 	}{
 		{
-			name: "defaults, other labels, status and equal quantities are no drift",
+			name: "marks, defaults, other labels, status and equal quantities are no drift",
 			live: live(nil),
 		},
 		{
 			name: "changed image",
 			live: live(func(m map[string]any) { container(m)["image"] = "exporter:hacked" }),
 			want: []string{`spec.template.spec.containers[0].image: "exporter:hacked" in the cluster, "exporter:v1" applied`},
+		},
+		{
+			name: "changed mark",
+			live: live(func(m map[string]any) {
+				m["metadata"].(map[string]any)["labels"].(map[string]any)[ManagedByLabel] = "Helm"
+			}),
+			want: []string{`metadata.labels.app.kubernetes.io/managed-by: "Helm" in the cluster, "kubedaemon" applied`},
+		},
+		{
+			name: "changed quantity",
+			live: live(func(m map[string]any) {
+				container(m)["resources"].(map[string]any)["requests"].(map[string]any)["cpu"] = "500m"
+			}),
+			want: []string{`spec.template.spec.containers[0].resources.requests.cpu: "500m" in the cluster, "1000m" applied`},
 		},
 		{
 			name: "changed port number and removed label",
@@ -92,19 +109,47 @@ func TestPresetDrift(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := presetDrift(driftTestDaemonSet, tt.live)
+			inv := &Inventory{ID: "monitoring/exporter"}
+			got, err := inv.drift(Entry{Key: "DaemonSet/monitoring/exporter", YAML: driftTestDaemonSet}, tt.live)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("presetDrift (-want +got):\n%s", diff)
+				t.Errorf("Inventory.drift (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestPresetDriftYAMLRoundTrip(t *testing.T) {
-	drifted := presetDriftYAML(driftTestDaemonSet, []string{"a: 1 in the cluster, 2 applied", "b: x"})
+func TestScalarEqual(t *testing.T) {
+	tests := []struct {
+		name          string
+		applied, live any
+		want          bool
+	}{
+		{name: "same string", applied: "exporter:v1", live: "exporter:v1", want: true},
+		{name: "same number", applied: float64(9100), live: float64(9100), want: true},
+		{name: "quantity stored in canonical form", applied: "1000m", live: "1", want: true},
+		{name: "fraction stored in canonical form", applied: "0.5", live: "500m", want: true},
+		{name: "binary quantity stored in canonical form", applied: "1024Mi", live: "1Gi", want: true},
+		{name: "another amount", applied: "1000m", live: "2", want: false},
+		// The cluster stores quantities canonically: a non-canonical live
+		// value is a string someone changed, e.g. in a ConfigMap.
+		{name: "live value not canonical", applied: "1", live: "1000m", want: false},
+		{name: "not a quantity", applied: "exporter:v1", live: "exporter:v2", want: false},
+		{name: "string and number", applied: "1", live: float64(1), want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := scalarEqual(tt.applied, tt.live); got != tt.want {
+				t.Errorf("scalarEqual(%v, %v) = %t, want %t", tt.applied, tt.live, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDriftYAMLRoundTrip(t *testing.T) {
+	drifted := driftYAML(driftTestDaemonSet, []string{"a: 1 in the cluster, 2 applied", "b: x"})
 	if !strings.HasPrefix(drifted, "# drift: a: 1 in the cluster, 2 applied\n# drift: b: x\napiVersion: apps/v1\n") {
 		t.Errorf("drift comments are not on top:\n%s", drifted)
 	}
@@ -113,61 +158,5 @@ func TestPresetDriftYAMLRoundTrip(t *testing.T) {
 	}
 	if got := stripDrift(driftTestDaemonSet); got != driftTestDaemonSet {
 		t.Errorf("stripDrift changed YAML without drift:\n%s", got)
-	}
-}
-
-func TestPresetApplyObject(t *testing.T) {
-	obj, err := presetApplyObject("DaemonSet/monitoring/exporter", driftTestDaemonSet, "monitoring/exporter")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := obj.GetLabels()[presetManagedByLabel]; got != presetManagedByValue {
-		t.Errorf("label %s = %q, want %q", presetManagedByLabel, got, presetManagedByValue)
-	}
-	if got := obj.GetLabels()["app"]; got != "exporter" {
-		t.Errorf("the template's label app = %q, want it kept", got)
-	}
-	if got := obj.GetAnnotations()[presetInventoryAnnotation]; got != "monitoring/exporter" {
-		t.Errorf("inventory annotation = %q", got)
-	}
-	if got := obj.GetAnnotations()[presetAppliedAnnotation]; got != driftTestDaemonSet {
-		t.Errorf("applied annotation = %q, want the YAML", got)
-	}
-	// Numbers decode as int64, as the API machinery expects.
-	ports := obj.Object["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)["ports"].([]any)
-	if _, ok := ports[0].(map[string]any)["containerPort"].(int64); !ok {
-		t.Errorf("containerPort is %T, want int64", ports[0].(map[string]any)["containerPort"])
-	}
-
-	noNamespace := strings.Replace(driftTestDaemonSet, "  namespace: monitoring\n", "", 1)
-	obj, err = presetApplyObject("DaemonSet/release-ns/exporter", noNamespace, "release-ns/exporter")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if obj.GetNamespace() != "release-ns" {
-		t.Errorf("namespace = %q, want the key's release-ns", obj.GetNamespace())
-	}
-}
-
-func TestPresetObjectKeys(t *testing.T) {
-	for _, key := range []string{"DaemonSet/monitoring/exporter", "ClusterRole//fluent-bit"} {
-		kind, ns, name, err := parsePresetObjectKey(key)
-		if err != nil {
-			t.Fatalf("%s: %v", key, err)
-		}
-		if got := presetObjectKey(kind, ns, name); got != key {
-			t.Errorf("round trip of %q gave %q", key, got)
-		}
-	}
-	for _, bad := range []string{"", "DaemonSet/x", "/ns/name", "DaemonSet/ns/", "a/b/c/d"} {
-		if _, _, _, err := parsePresetObjectKey(bad); err == nil {
-			t.Errorf("parsePresetObjectKey(%q) accepted a bad key", bad)
-		}
-	}
-	keys := []string{"DaemonSet/m/a", "Widget/m/w", "Service/m/a", "ClusterRole//a", "ServiceAccount/m/a", "ConfigMap/m/b", "ConfigMap/m/a"}
-	sortInventory(keys)
-	want := []string{"ServiceAccount/m/a", "ClusterRole//a", "ConfigMap/m/a", "ConfigMap/m/b", "Service/m/a", "DaemonSet/m/a", "Widget/m/w"}
-	if diff := cmp.Diff(want, keys); diff != "" {
-		t.Errorf("sortInventory (-want +got):\n%s", diff)
 	}
 }

@@ -1,0 +1,142 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/release"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
+)
+
+// This file turns what internal/release returns into kubedaemon_preset's
+// diagnostics, so that each message is written once.
+
+// presetInventory is the release inventory id, logging each object it
+// applies or deletes.
+func presetInventory(rc *rollout.Client, id string) *release.Inventory {
+	return &release.Inventory{Client: rc, ID: id, Log: func(ctx context.Context, msg, key string) {
+		tflog.Debug(ctx, msg, map[string]any{"object": key})
+	}}
+}
+
+// addNamespaceDiag reports a namespace that create_namespace could not create.
+func addNamespaceDiag(diags *diag.Diagnostics, err error) {
+	diags.AddAttributeError(path.Root("create_namespace"), "Cannot Create Namespace", err.Error())
+}
+
+// addOwnershipDiags reports what release.Inventory.CheckOwnership found.
+func addOwnershipDiags(diags *diag.Diagnostics, id string, errs []error) {
+	for _, err := range errs {
+		var owned *release.OwnedElsewhereError
+		if !errors.As(err, &owned) {
+			var re *release.ReadError
+			key := "the preset's objects"
+			if errors.As(err, &re) {
+				key = re.Key
+			}
+			diags.AddError("Cannot Read Object", fmt.Sprintf("%s\n\nkubedaemon reads every object of the "+
+				"preset before it applies any, to make sure it overwrites nobody's object. Check that the "+
+				"provider's credentials may get %s, then apply again.", err, key))
+			continue
+		}
+		owner := "no kubedaemon inventory (created by hand or by another tool)"
+		if owned.Owner != "" {
+			owner = fmt.Sprintf("the inventory of kubedaemon_preset %q", owned.Owner)
+		}
+		diags.AddAttributeError(path.Root("force_conflicts"), "Object Owned By Someone Else",
+			fmt.Sprintf("%s already exists and belongs to %s, so this kubedaemon_preset (%s) does not overwrite "+
+				"it; nothing was applied. Delete or rename that object, give this release another name or "+
+				"namespace, or set force_conflicts = true to take it over.", owned.Key, owner, id))
+	}
+}
+
+// addApplyDiag reports the error of release.Inventory.ApplyAll.
+func addApplyDiag(diags *diag.Diagnostics, err error) {
+	var ae *release.ApplyError
+	if !errors.As(err, &ae) {
+		diags.AddError("Invalid Object", err.Error())
+		return
+	}
+	detail := ae.Err.Error()
+	if ae.MissingNamespace != "" {
+		detail += fmt.Sprintf("\n\nDoes namespace %q exist? Set create_namespace = true to create it.", ae.MissingNamespace)
+	}
+	diags.AddError("Cannot Apply Object", fmt.Sprintf("%s (object %d of %d).\n\nOriginal Error: %s", ae.Key, ae.Index+1, ae.Total, detail))
+}
+
+// addPruneDiags reports what release.Inventory.Prune could not delete, and
+// the objects it left in place.
+func addPruneDiags(diags *diag.Diagnostics, errs []error, warnings []string) {
+	for _, w := range warnings {
+		diags.AddWarning("Object Left In Place", w)
+	}
+	for _, err := range errs {
+		key := "the object"
+		var de *release.DeleteError
+		if errors.As(err, &de) {
+			key = de.Key
+		}
+		// The object stays in the inventory, so the next apply tries again.
+		diags.AddError("Cannot Delete Object", fmt.Sprintf("%s\n\nThe new render no longer produces %s, so "+
+			"kubedaemon deletes it. It stays in the inventory and the next apply deletes it again: fix the cause "+
+			"(e.g. the provider's permission to delete it, or a finalizer that holds it) and apply again.", err, key))
+	}
+}
+
+// addWaitDiags reports what release.Inventory.Wait returned.
+func addWaitDiags(diags *diag.Diagnostics, warnings []string, errs []error) {
+	for _, err := range errs {
+		summary := "Cannot Wait For DaemonSet"
+		var nc *rollout.NotConvergedError
+		if errors.As(err, &nc) {
+			summary = "DaemonSet Did Not Converge"
+		}
+		diags.AddError(summary, fmt.Sprintf("%s\n\nThe objects were applied; fix the cause (e.g. the image in "+
+			"values) and apply again. Set wait = false to return without waiting.", err))
+	}
+	for _, w := range warnings {
+		diags.AddWarning("DaemonSet Converged With Warnings", w)
+	}
+}
+
+// presetStatusType is the element type of daemonset_status.
+var presetStatusType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"desired": types.Int64Type, "current": types.Int64Type, "updated": types.Int64Type,
+	"ready": types.Int64Type, "available": types.Int64Type,
+}}
+
+// presetStatus reads the counters of each DaemonSet of daemonSets
+// ("namespace/name") as daemonset_status; one that does not exist is left
+// out, one that cannot be read is left out with a warning.
+func presetStatus(ctx context.Context, inv *release.Inventory, daemonSets types.List, diags *diag.Diagnostics) types.Map {
+	var keys []string
+	if !daemonSets.IsNull() && !daemonSets.IsUnknown() {
+		diags.Append(daemonSets.ElementsAs(ctx, &keys, false)...)
+	}
+	counters, errs := inv.Status(ctx, keys)
+	for _, err := range errs {
+		diags.AddWarning("Cannot Read DaemonSet Status", err.Error())
+	}
+	out := make(map[string]attr.Value, len(counters))
+	for key, c := range counters {
+		v, d := types.ObjectValue(presetStatusType.AttrTypes, map[string]attr.Value{
+			"desired":   types.Int64Value(c.Desired),
+			"current":   types.Int64Value(c.Current),
+			"updated":   types.Int64Value(c.Updated),
+			"ready":     types.Int64Value(c.Ready),
+			"available": types.Int64Value(c.Available),
+		})
+		diags.Append(d...)
+		out[key] = v
+	}
+	m, d := types.MapValue(presetStatusType, out)
+	diags.Append(d...)
+	return m
+}

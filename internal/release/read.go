@@ -1,0 +1,169 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
+)
+
+// Wait waits for each DaemonSet ("namespace/name") to converge, with opts
+// (fail-fast, grace period, progress). It returns the warnings of those that
+// converged, each prefixed with the DaemonSet's namespace/name, and the
+// error of each that did not (a *rollout.NotConvergedError when the wait
+// ended, another error when it could not wait).
+func (inv *Inventory) Wait(ctx context.Context, daemonSets []string, opts rollout.WaitOptions) (warnings []string, errs []error) {
+	for _, key := range daemonSets {
+		ns, name, _ := strings.Cut(key, "/")
+		res, err := inv.Client.WaitDaemonSet(ctx, ns, name, opts)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, w := range res.Warnings {
+			warnings = append(warnings, key+": "+w)
+		}
+	}
+	return warnings, errs
+}
+
+// Refresh reads every entry back: an object that is gone, or that is no
+// longer this inventory's, leaves the inventory (Dropped(entries, result)
+// lists them); one whose applied fields changed gets its drift noted in its
+// YAML (see the package comment).
+func (inv *Inventory) Refresh(ctx context.Context, entries []Entry) ([]Entry, error) {
+	out := make([]Entry, 0, len(entries))
+	for _, e := range entries {
+		obj, err := inv.get(ctx, e)
+		if err != nil {
+			return nil, &ReadError{Key: e.Key, Err: err}
+		}
+		if obj == nil || !inv.owns(obj) {
+			continue
+		}
+		applied := Entry{Key: e.Key, YAML: stripDrift(e.YAML)}
+		d, err := inv.drift(applied, obj.Object)
+		if err != nil {
+			return nil, fmt.Errorf("compare %s: %w", e.Key, err)
+		}
+		out = append(out, Entry{Key: e.Key, YAML: driftYAML(applied.YAML, d)})
+	}
+	return out, nil
+}
+
+// drift compares e's object as ApplyAll applies it, the inventory marks
+// included (a chart's own managed-by label is overwritten), to live.
+func (inv *Inventory) drift(e Entry, live map[string]any) ([]string, error) {
+	obj, err := applyObject(e, inv.ID)
+	if err != nil {
+		return nil, err
+	}
+	return drift(obj.Object, live)
+}
+
+// Discover finds the objects of the inventory in the cluster (import): every
+// listable kind is listed by the managed-by label and filtered by the
+// inventory annotation; each object's YAML is the one it was applied with.
+// The entries are in install order.
+func (inv *Inventory) Discover(ctx context.Context) ([]Entry, error) {
+	lists, err := inv.Client.Clientset.Discovery().ServerPreferredResources()
+	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
+		return nil, fmt.Errorf("discover the cluster's kinds: %w", err)
+	}
+	yamlOf := map[string]string{}
+	for _, l := range lists {
+		gv, err := schema.ParseGroupVersion(l.GroupVersion)
+		if err != nil {
+			continue
+		}
+		for _, r := range l.APIResources {
+			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "list") {
+				continue
+			}
+			if err := inv.discoverKind(ctx, gv.WithResource(r.Name), r.Kind, yamlOf); err != nil {
+				return nil, err
+			}
+		}
+	}
+	keys := slices.Collect(maps.Keys(yamlOf))
+	sortKeys(keys)
+	out := make([]Entry, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, Entry{Key: k, YAML: yamlOf[k]})
+	}
+	return out, nil
+}
+
+// discoverKind adds to yamlOf, by key, the applied YAML of each object of
+// resource gvr (of kind) that carries this inventory's marks. A resource the
+// client may not list, or that cannot be listed, is skipped.
+func (inv *Inventory) discoverKind(ctx context.Context, gvr schema.GroupVersionResource, kind string, yamlOf map[string]string) error {
+	items, err := inv.Client.Dynamic.Resource(gvr).List(ctx, metav1.ListOptions{LabelSelector: ManagedByLabel + "=" + ManagedByValue})
+	if err != nil {
+		if apierrors.IsForbidden(err) || apierrors.IsNotFound(err) || apierrors.IsMethodNotSupported(err) {
+			return nil
+		}
+		return fmt.Errorf("list %s: %w", gvr.Resource, err)
+	}
+	for i := range items.Items {
+		o := &items.Items[i]
+		applied := o.GetAnnotations()[AppliedAnnotation]
+		if !inv.owns(o) || applied == "" {
+			continue
+		}
+		// GOTCHA: a DaemonSet's ControllerRevisions copy its annotations;
+		// only the object the YAML describes counts.
+		if gvk, err := gvkOf(applied); err != nil || gvk.Kind != kind {
+			continue
+		}
+		yamlOf[ObjectKey(kind, o.GetNamespace(), o.GetName())] = applied
+	}
+	return nil
+}
+
+// DaemonSetCounters are the status counters of one DaemonSet.
+type DaemonSetCounters struct {
+	// Desired is the number of nodes that should run the daemon.
+	Desired int64
+	// Current is the number of nodes that run a pod of it.
+	Current int64
+	// Updated is the number of nodes that run its current template.
+	Updated int64
+	// Ready is the number of nodes whose pod is ready.
+	Ready int64
+	// Available is the number of nodes whose pod is available.
+	Available int64
+}
+
+// Status reads the counters of each DaemonSet ("namespace/name"); one that
+// does not exist is left out, one that cannot be read is left out with an
+// error.
+func (inv *Inventory) Status(ctx context.Context, daemonSets []string) (map[string]DaemonSetCounters, []error) {
+	out := make(map[string]DaemonSetCounters, len(daemonSets))
+	var errs []error
+	for _, key := range daemonSets {
+		ns, name, _ := strings.Cut(key, "/")
+		ds, err := inv.Client.Clientset.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read daemonset %s: %w", key, err))
+			continue
+		}
+		st := ds.Status
+		out[key] = DaemonSetCounters{
+			Desired: int64(st.DesiredNumberScheduled), Current: int64(st.CurrentNumberScheduled),
+			Updated: int64(st.UpdatedNumberScheduled), Ready: int64(st.NumberReady), Available: int64(st.NumberAvailable),
+		}
+	}
+	return out, errs
+}

@@ -1,0 +1,57 @@
+package release
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRedactor(t *testing.T) {
+	const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: aHVudGVyMg==\nstringData:\n  token: tok-123456\n"
+	tests := []struct {
+		name, kind, apiVersion, doc string
+		sensitive                   []string
+		wantGone, wantKept          []string
+	}{
+		{
+			name: "secret data and stringData become digests", kind: "Secret", apiVersion: "v1", doc: secret,
+			wantGone: []string{"aHVudGVyMg==", "tok-123456"},
+			wantKept: []string{"password: (sensitive value sha256:", "token: (sensitive value sha256:", "name: s"},
+		},
+		{
+			name: "a sensitive value anywhere in another kind", kind: "ConfigMap", apiVersion: "v1",
+			doc:       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  url: https://user:hunter22@example.com\n",
+			sensitive: []string{"hunter22", "x"},
+			wantGone:  []string{"hunter22"},
+			wantKept:  []string{"https://user:(sensitive value sha256:", "name: c"},
+		},
+		{
+			name: "an object without secrets is unchanged", kind: "ConfigMap", apiVersion: "v1",
+			doc:      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c # keep\n",
+			wantKept: []string{"name: c # keep"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NewRedactor(tt.sensitive).Object(tt.kind, tt.apiVersion, tt.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tt.wantGone {
+				if strings.Contains(got, s) {
+					t.Errorf("redacted object still holds %q:\n%s", s, got)
+				}
+			}
+			for _, s := range tt.wantKept {
+				if !strings.Contains(got, s) {
+					t.Errorf("redacted object lacks %q:\n%s", s, got)
+				}
+			}
+		})
+	}
+	if Redacted("a") == Redacted("b") || Redacted("a") != Redacted("a") {
+		t.Error("digests do not tell values apart")
+	}
+	if !IsRedacted(Redacted("a")) || IsRedacted("plain") {
+		t.Error("IsRedacted does not recognise its own output")
+	}
+}
