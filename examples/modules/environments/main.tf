@@ -1,6 +1,6 @@
 # The seeds' scenario: production and development nodes, high-CPU hosts, a
 # log compressor on production nodes only and an HDFS-namenode-like daemon on
-# high-CPU nodes only. The two daemons are user presets shipped in presets/.
+# high-CPU nodes only. The two daemons are user presets (Helm charts) shipped in charts/.
 resource "kubedaemon_node_labels" "env" {
   for_each  = merge({ for n in var.prod_nodes : n => "prod" }, { for n in var.dev_nodes : n => "dev" })
   node_name = each.key
@@ -15,7 +15,7 @@ resource "kubedaemon_node_labels" "high_cpu" {
 
 resource "kubedaemon_preset" "log_compressor" {
   # abspath: the provider does not run in the module's directory.
-  preset           = abspath("${path.module}/presets/log-compressor")
+  preset           = abspath("${path.module}/charts/log-compressor")
   name             = "log-compressor"
   namespace        = var.namespace
   create_namespace = true
@@ -31,7 +31,7 @@ resource "kubedaemon_preset" "log_compressor" {
 }
 
 resource "kubedaemon_preset" "namenode" {
-  preset           = abspath("${path.module}/presets/hdfs-namenode")
+  preset           = abspath("${path.module}/charts/hdfs-namenode")
   name             = "hdfs-namenode"
   namespace        = var.namespace
   create_namespace = true

@@ -22,9 +22,10 @@ resource "kubedaemon_preset" "fluent_bit" {
   }
 }
 
-# A preset folder of your own (preset.yaml, values.yaml, templates).
+# A Helm chart of your own: a chart folder (Chart.yaml, values.yaml,
+# templates/) or a packaged .tgz, rendered as `helm template` renders it.
 resource "kubedaemon_preset" "log_compressor" {
-  preset    = abspath("${path.module}/presets/log-compressor")
+  preset    = abspath("${path.module}/charts/log-compressor")
   namespace = "ops"
   values    = [yamlencode({ nodeSelector = { env = "prod" } })]
 }
