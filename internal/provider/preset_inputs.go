@@ -84,14 +84,24 @@ func (in presetInputs) known(ctx context.Context) bool {
 	return true
 }
 
-// presetRequest is a render request and where each --set came from.
+// presetRequest is a render request and where each of its inputs came from.
 type presetRequest struct {
 	render.Request
-	// blockOf maps the render source of each --set, --set-string and
-	// --set-json expression to the index of the set block that wrote it.
-	blockOf map[render.Source]int
-	// names are the set blocks' names, by block index.
-	names []string
+	// setOf maps the render source of each --set, --set-string and
+	// --set-json expression to the block that wrote it.
+	setOf map[render.Source]presetSetRef
+	// valuesAttr names the attribute of each values document, by index:
+	// values[i] or sensitive_values[i].
+	valuesAttr []path.Path
+	// redact hides sensitive values in error texts.
+	redact func(string) string
+}
+
+// presetSetRef is one set or set_sensitive block.
+type presetSetRef struct {
+	block string
+	index int
+	name  string
 }
 
 // toRequest converts the inputs; a null type is auto.
@@ -102,31 +112,43 @@ func (in presetInputs) toRequest(ctx context.Context, diags *diag.Diagnostics) p
 			Name:      in.Name.ValueString(),
 			Namespace: in.Namespace.ValueString(),
 		},
-		blockOf: map[render.Source]int{},
+		setOf:  map[render.Source]presetSetRef{},
+		redact: func(s string) string { return s },
 	}
 	var docs []types.String
 	diags.Append(in.Values.ElementsAs(ctx, &docs, false)...)
-	for _, d := range docs {
-		req.ValuesYAML = append(req.ValuesYAML, []byte(d.ValueString()))
-	}
+	req.addValues(path.Root("values"), docs)
 	var sets []presetSetModel
 	diags.Append(in.Set.ElementsAs(ctx, &sets, false)...)
+	req.addSets("set", sets)
+	return req
+}
+
+// addValues appends values documents written by the list attribute at.
+func (req *presetRequest) addValues(at path.Path, docs []types.String) {
+	for i, d := range docs {
+		req.ValuesYAML = append(req.ValuesYAML, []byte(d.ValueString()))
+		req.valuesAttr = append(req.valuesAttr, at.AtListIndex(i))
+	}
+}
+
+// addSets appends the --set expressions of the blocks named block.
+func (req *presetRequest) addSets(block string, sets []presetSetModel) {
 	for i, s := range sets {
 		expr := s.Name.ValueString() + "=" + s.Value.ValueString()
-		req.names = append(req.names, s.Name.ValueString())
+		ref := presetSetRef{block: block, index: i, name: s.Name.ValueString()}
 		switch s.Type.ValueString() {
 		case "string":
-			req.blockOf[render.Source{Kind: render.SourceSetString, Index: len(req.SetString)}] = i
+			req.setOf[render.Source{Kind: render.SourceSetString, Index: len(req.SetString)}] = ref
 			req.SetString = append(req.SetString, expr)
 		case "json":
-			req.blockOf[render.Source{Kind: render.SourceSetJSON, Index: len(req.SetJSON)}] = i
+			req.setOf[render.Source{Kind: render.SourceSetJSON, Index: len(req.SetJSON)}] = ref
 			req.SetJSON = append(req.SetJSON, expr)
 		default:
-			req.blockOf[render.Source{Kind: render.SourceSet, Index: len(req.Set)}] = i
+			req.setOf[render.Source{Kind: render.SourceSet, Index: len(req.Set)}] = ref
 			req.Set = append(req.Set, expr)
 		}
 	}
-	return req
 }
 
 // renderPreset renders the request, turning errors into diagnostics on the
@@ -142,6 +164,7 @@ func renderPreset(req presetRequest, diags *diag.Diagnostics) *render.Result {
 
 // addRenderErrors adds one diagnostic per error: a values error on the values
 // element or set block that set the value, a template error on preset.
+// Sensitive values never appear in the texts.
 func addRenderErrors(req presetRequest, err error, diags *diag.Diagnostics) {
 	for _, e := range flattenErrors(err) {
 		var ve *render.ValuesError
@@ -154,11 +177,11 @@ func addRenderErrors(req presetRequest, err error, diags *diag.Diagnostics) {
 			if te.ValuesPath != "" {
 				detail += fmt.Sprintf("\n\nThe failing expression reads the value %q: check it in values or set.", te.ValuesPath)
 			}
-			diags.AddAttributeError(path.Root("preset"), "Cannot Render Preset", detail)
+			diags.AddAttributeError(pathPreset, "Cannot Render Preset", req.redact(detail))
 		default:
-			diags.AddAttributeError(path.Root("preset"), "Cannot Render Preset",
-				fmt.Sprintf("Preset %q does not render. Check the preset name or folder, or the templates of the "+
-					"folder.\n\nOriginal Error: %s", req.Preset, e))
+			diags.AddAttributeError(pathPreset, "Cannot Render Preset", req.redact(
+				fmt.Sprintf("Preset %q does not render. Check the preset name, chart folder or archive, or the "+
+					"templates of the chart.\n\nOriginal Error: %s", req.Preset, e)))
 		}
 	}
 }
@@ -169,23 +192,26 @@ func addValuesError(req presetRequest, ve *render.ValuesError, diags *diag.Diagn
 	if ve.Path != "" {
 		at = fmt.Sprintf("the value at %q", ve.Path)
 	}
+	msg := req.redact(ve.Msg)
 	switch ve.Source.Kind {
 	case render.SourceDefaults:
 		// The chart's own defaults are at fault: nothing the user wrote.
-		diags.AddAttributeError(path.Root("preset"), "Invalid Preset Defaults",
-			fmt.Sprintf("The defaults of preset %q are invalid (%s): %s. Fix the chart's values.yaml.", req.Preset, at, ve.Msg))
+		diags.AddAttributeError(pathPreset, "Invalid Preset Defaults",
+			fmt.Sprintf("The defaults of preset %q are invalid (%s): %s. Fix the chart's values.yaml.", req.Preset, at, msg))
 	case render.SourceValues:
-		i := ve.Source.Index
-		diags.AddAttributeError(path.Root("values").AtListIndex(i), "Invalid Preset Value",
-			fmt.Sprintf("values[%d]: %s is invalid: %s.", i, at, ve.Msg))
+		attr := path.Root("values").AtListIndex(ve.Source.Index)
+		if ve.Source.Index < len(req.valuesAttr) {
+			attr = req.valuesAttr[ve.Source.Index]
+		}
+		diags.AddAttributeError(attr, "Invalid Preset Value", fmt.Sprintf("%s: %s is invalid: %s.", attr, at, msg))
 	default:
-		block, ok := req.blockOf[render.Source{Kind: ve.Source.Kind, Index: ve.Source.Index}]
+		ref, ok := req.setOf[render.Source{Kind: ve.Source.Kind, Index: ve.Source.Index}]
 		if !ok {
-			diags.AddAttributeError(path.Root("set"), "Invalid Preset Value", fmt.Sprintf("%s: %s is invalid: %s.", ve.Source, at, ve.Msg))
+			diags.AddAttributeError(path.Root("set"), "Invalid Preset Value", fmt.Sprintf("%s: %s is invalid: %s.", ve.Source, at, msg))
 			return
 		}
-		diags.AddAttributeError(path.Root("set").AtListIndex(block), "Invalid Preset Value",
-			fmt.Sprintf("The set block %d (name %q) makes %s invalid: %s.", block, req.names[block], at, ve.Msg))
+		diags.AddAttributeError(path.Root(ref.block).AtListIndex(ref.index), "Invalid Preset Value",
+			fmt.Sprintf("The %s block %d (name %q) makes %s invalid: %s.", ref.block, ref.index, ref.name, at, msg))
 	}
 }
 

@@ -128,6 +128,27 @@ func presetSetBlockV0() schema.Block {
 	}
 }
 
+// presetSetSensitiveBlockV0 is the resource's set_sensitive block: a set
+// block whose value Terraform keeps out of the plan and the state.
+func presetSetSensitiveBlockV0() schema.Block {
+	b := presetSetBlockV0().(schema.ListNestedBlock)
+	attrs := make(map[string]schema.Attribute, len(b.NestedObject.Attributes))
+	for k, v := range b.NestedObject.Attributes {
+		attrs[k] = v
+	}
+	attrs["value"] = schema.StringAttribute{
+		Required: true, Sensitive: true, WriteOnly: true,
+		MarkdownDescription: presetSetValueDescription + " Write-only: Terraform keeps it out of the plan and " +
+			"the state (Terraform 1.11 or later); wherever it appears in `objects` and `manifest` it is redacted as " +
+			"`(sensitive value sha256:...)`.",
+	}
+	b.NestedObject.Attributes = attrs
+	b.MarkdownDescription = "A secret value at a values path, as `helm --set` (and `set_sensitive` of " +
+		"`helm_release`): merged as more `set` blocks after those of `set`, never shown in plan output, never stored in the state. A Secret's " +
+		"`data` and `stringData` are redacted in `objects` and `manifest` whatever set them."
+	return b
+}
+
 // presetInputDataSourceAttributes are the data source's input attributes.
 func presetInputDataSourceAttributes() map[string]dsschema.Attribute {
 	return map[string]dsschema.Attribute{

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,6 +56,9 @@ type presetResourceModel struct {
 	Namespace         types.String   `tfsdk:"namespace"`
 	Values            types.List     `tfsdk:"values"`
 	Set               types.List     `tfsdk:"set"`
+	SetSensitive      types.List     `tfsdk:"set_sensitive"`
+	SensitiveValues   types.List     `tfsdk:"sensitive_values"`
+	CRDs              types.List     `tfsdk:"crds"`
 	CreateNamespace   types.Bool     `tfsdk:"create_namespace"`
 	Wait              types.Bool     `tfsdk:"wait"`
 	FailFast          types.Bool     `tfsdk:"fail_fast"`
@@ -121,6 +125,19 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 			"deleted. A refresh that finds an object changed in the cluster prefixes its YAML with one " +
 			"`# drift:` comment per changed field, so the plan shows the drift that apply puts back.",
 	}
+	attrs["sensitive_values"] = schema.ListAttribute{
+		Optional: true, Sensitive: true, WriteOnly: true, ElementType: types.StringType,
+		MarkdownDescription: "Values documents with secrets (YAML or JSON maps), merged after `values` and " +
+			"before `set`. Write-only: Terraform keeps them out of the plan and the state (Terraform 1.11 or " +
+			"later). Their string values are redacted wherever they appear in `objects` and `manifest`, as " +
+			"`(sensitive value sha256:...)`, so that a change still shows in the plan.",
+	}
+	attrs["crds"] = schema.ListAttribute{
+		Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "Names of the CustomResourceDefinitions in the chart's `crds/` folders. As Helm does, " +
+			"apply creates each that does not exist, before any other object, and never updates or deletes " +
+			"them: they are not in the inventory.",
+	}
 	attrs["inventory"] = schema.ListAttribute{
 		Computed: true, ElementType: types.StringType,
 		MarkdownDescription: "The keys of `objects` in install order; destroy deletes in the reverse order.",
@@ -154,7 +171,8 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 			"longer produces and never overwrites an object this resource does not own unless `force_conflicts`.",
 		Attributes: attrs,
 		Blocks: map[string]schema.Block{
-			"set":      presetSetBlockV0(),
+			"set":           presetSetBlockV0(),
+			"set_sensitive": presetSetSensitiveBlockV0(),
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
@@ -169,57 +187,66 @@ func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan presetResourceModel
+	var plan, cfg presetResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	var cfgName, cfgNamespace types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &cfgName)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespace"), &cfgNamespace)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in := presetInputs{Preset: plan.Preset, Name: cfgName, Namespace: cfgNamespace, Values: plan.Values, Set: plan.Set}
-	if !in.known(ctx) {
+	var state *presetResourceModel
+	if !req.State.Raw.IsNull() {
+		state = &presetResourceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	out, known := r.renderPresetResource(ctx, cfg, state != nil, &resp.Diagnostics)
+	if !known {
 		plan.Objects = types.MapUnknown(types.StringType)
 		plan.Inventory = types.ListUnknown(types.StringType)
 		plan.DaemonSets = types.ListUnknown(types.StringType)
+		plan.CRDs = types.ListUnknown(types.StringType)
 		plan.Manifest = types.StringUnknown()
 		plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	pr := in.toRequest(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if out == nil {
 		return
 	}
-	res := renderPreset(pr, &resp.Diagnostics)
-	if res == nil {
-		return
-	}
-	name, ns := res.Name, res.Namespace
-	objs := presetObjectsOf(res)
-	resp.Diagnostics.Append(plan.setObjects(ctx, objs)...)
-	plan.Name = types.StringValue(name)
-	plan.Namespace = types.StringValue(ns)
-	plan.ID = types.StringValue(ns + "/" + name)
-	plan.Manifest = types.StringValue(string(res.Manifest))
-	if req.State.Raw.IsNull() {
-		plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
-	} else {
-		var state presetResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		// The counters change with any apply: unknown whenever the plan
-		// changes something, including a preset folder edited on disk.
-		if !req.Plan.Raw.Equal(req.State.Raw) || !plan.Objects.Equal(state.Objects) {
-			plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
+	replace := state != nil && (state.Name.ValueString() != out.name || state.Namespace.ValueString() != out.namespace)
+	if replace {
+		// A replacement installs anew: render as an install, as apply will.
+		if out, _ = r.renderPresetResource(ctx, cfg, false, &resp.Diagnostics); out == nil {
+			return
 		}
-		if state.Name.ValueString() != name {
+		if state.Name.ValueString() != out.name {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("name"))
 		}
-		if state.Namespace.ValueString() != ns {
+		if state.Namespace.ValueString() != out.namespace {
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
 		}
 	}
+	resp.Diagnostics.Append(plan.setRendered(ctx, out)...)
+	if state == nil {
+		plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
+	} else if !req.Plan.Raw.Equal(req.State.Raw) || !plan.Objects.Equal(state.Objects) {
+		// The counters change with any apply: unknown whenever the plan
+		// changes something, including a chart folder edited on disk.
+		plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// setRendered sets the computed attributes a render decides.
+func (m *presetResourceModel) setRendered(ctx context.Context, out *presetRendered) diag.Diagnostics {
+	diags := m.setObjects(ctx, out.objects)
+	m.Name = types.StringValue(out.name)
+	m.Namespace = types.StringValue(out.namespace)
+	m.ID = types.StringValue(out.namespace + "/" + out.name)
+	m.Manifest = types.StringValue(out.manifest)
+	crds, d := types.ListValueFrom(ctx, types.StringType, out.crds)
+	diags.Append(d...)
+	m.CRDs = crds
+	return diags
 }
 
 // setObjects sets objects, inventory and daemonsets from a render.
@@ -275,7 +302,7 @@ func (r *presetResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, nil, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Config, &plan, nil, &resp.State, &resp.Diagnostics)
 }
 
 func (r *presetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -290,7 +317,36 @@ func (r *presetResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, &state, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Config, &plan, &state, &resp.State, &resp.Diagnostics)
+}
+
+// applyRender renders the preset again from the configuration, which holds
+// the write-only values the plan does not, and checks that it records the
+// planned objects. It returns the objects to apply and the CRDs' YAML.
+func (r *presetResource) applyRender(ctx context.Context, config tfsdk.Config, plan presetResourceModel, upgrade bool, diags *diag.Diagnostics) ([]release.Entry, []string) {
+	var cfg presetResourceModel
+	diags.Append(config.Get(ctx, &cfg)...)
+	if diags.HasError() {
+		return nil, nil
+	}
+	out, known := r.renderPresetResource(ctx, cfg, upgrade, diags)
+	if out == nil {
+		if !known {
+			diags.AddAttributeError(pathPreset, "Preset Inputs Not Known At Apply",
+				"An input of the preset is still unknown at apply time. This is a bug in the provider; please report it.")
+		}
+		return nil, nil
+	}
+	same, d := out.sameAsPlanned(ctx, plan)
+	diags.Append(d...)
+	if !same {
+		diags.AddAttributeError(pathPreset, "Preset Rendered Differently At Apply",
+			fmt.Sprintf("Preset %q rendered other objects at apply than at plan: the chart folder changed, or "+
+				"a lookup or the cluster's API versions gave another answer in between. Nothing was applied; "+
+				"run terraform apply again to plan with what is there now.", plan.Preset.ValueString()))
+		return nil, nil
+	}
+	return out.entries, out.crdDocs
 }
 
 // stateSetter is the part of tfsdk.State that apply writes to.
@@ -304,13 +360,12 @@ type stateSetter interface {
 // Terraform knows what exists (a failed create is then tainted); objects of
 // prior that were not deleted stay in its inventory, so that the next apply
 // deletes them.
-func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceModel, state stateSetter, diags *diag.Diagnostics) {
+func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, prior *presetResourceModel, state stateSetter, diags *diag.Diagnostics) {
 	inv := r.inventory(plan.ID.ValueString(), diags)
 	if inv == nil {
 		return
 	}
-	entries, d := plan.entries(ctx)
-	diags.Append(d...)
+	entries, crdDocs := r.applyRender(ctx, config, *plan, prior != nil, diags)
 	if diags.HasError() {
 		return
 	}
@@ -319,6 +374,12 @@ func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceM
 			addNamespaceDiag(diags, err)
 			return
 		}
+	}
+	if _, err := inv.EnsureCRDs(ctx, crdDocs); err != nil {
+		diags.AddAttributeError(path.Root("crds"), "Cannot Create Custom Resource Definition",
+			fmt.Sprintf("%s\n\nThe chart's crds/ folder defines it and kubedaemon creates it before anything else; "+
+				"nothing else was applied. Check that the provider may create customresourcedefinitions, then apply again.", err))
+		return
 	}
 	if !plan.ForceConflicts.ValueBool() {
 		if errs := inv.CheckOwnership(ctx, entries); len(errs) > 0 {
@@ -335,6 +396,7 @@ func (r *presetResource) apply(ctx context.Context, plan, prior *presetResourceM
 	}
 	var old []release.Entry
 	if prior != nil {
+		var d diag.Diagnostics
 		old, d = prior.entries(ctx)
 		diags.Append(d...)
 	}
@@ -403,12 +465,13 @@ func (r *presetResource) Read(ctx context.Context, req resource.ReadRequest, res
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// setEntries sets objects, inventory and daemonsets from inventory entries.
+// setEntries sets objects, inventory and daemonsets from inventory entries,
+// as the state records them.
 func (m *presetResourceModel) setEntries(ctx context.Context, entries []release.Entry) diag.Diagnostics {
 	objs := make([]presetObject, 0, len(entries))
 	for _, e := range entries {
 		kind, ns, name, _ := release.ParseObjectKey(e.Key)
-		objs = append(objs, presetObject{Key: e.Key, Kind: kind, Namespace: ns, Name: name, YAML: e.YAML})
+		objs = append(objs, presetObject{Key: e.Key, Kind: kind, Namespace: ns, Name: name, YAML: e.Record()})
 	}
 	return m.setObjects(ctx, objs)
 }

@@ -16,6 +16,18 @@ type Entry struct {
 	// YAML is the object as one YAML document, possibly with drift comments
 	// on top (see Refresh).
 	YAML string
+	// Recorded, when not empty, is what the state and the applied
+	// annotation hold instead of YAML: YAML with its secret values redacted
+	// (see Redactor).
+	Recorded string
+}
+
+// Record is the YAML the state and the applied annotation hold.
+func (e Entry) Record() string {
+	if e.Recorded != "" {
+		return e.Recorded
+	}
+	return e.YAML
 }
 
 // ObjectKey is kind/namespace/name; cluster-scoped objects have an empty

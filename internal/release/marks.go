@@ -52,7 +52,7 @@ func applyObject(e Entry, inventoryID string) (*unstructured.Unstructured, error
 		ann = map[string]string{}
 	}
 	ann[InventoryAnnotation] = inventoryID
-	ann[AppliedAnnotation] = e.YAML
+	ann[AppliedAnnotation] = e.Record()
 	obj.SetAnnotations(ann)
 	return obj, nil
 }
