@@ -117,10 +117,11 @@ func (r *presetResource) renderPresetResource(ctx context.Context, cfg presetRes
 	if !known || diags.HasError() {
 		return nil, known
 	}
-	r.data.clusterFacts(diags).applyTo(&req.Request)
-	if diags.HasError() {
-		return nil, true
-	}
+	// NOTE: without the cluster's facts the preset still renders, with
+	// Helm's client-only defaults, so that mistakes in the inputs show
+	// first, on their attributes; the cluster's error comes after.
+	var factsDiags diag.Diagnostics
+	r.data.clusterFacts(&factsDiags).applyTo(&req.Request)
 	req.Service = presetService
 	req.IsUpgrade = upgrade
 	res := renderPreset(req, diags)
@@ -129,6 +130,10 @@ func (r *presetResource) renderPresetResource(ctx context.Context, cfg presetRes
 	}
 	refuseHooks(req.Preset, res, diags)
 	if diags.HasError() {
+		return nil, true
+	}
+	if factsDiags.HasError() {
+		diags.Append(factsDiags...)
 		return nil, true
 	}
 	redactor := release.NewRedactor(sensitive)

@@ -173,7 +173,7 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 		Blocks: map[string]schema.Block{
 			"set":           presetSetBlockV0(),
 			"set_sensitive": presetSetSensitiveBlockV0(),
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts":      timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
 }

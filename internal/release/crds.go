@@ -26,7 +26,9 @@ type CRDError struct {
 	Err  error
 }
 
-func (e *CRDError) Error() string { return fmt.Sprintf("custom resource definition %s: %v", e.Name, e.Err) }
+func (e *CRDError) Error() string {
+	return fmt.Sprintf("custom resource definition %s: %v", e.Name, e.Err)
+}
 
 func (e *CRDError) Unwrap() error { return e.Err }
 

@@ -88,9 +88,13 @@ func driftWalk(at string, want, got any, out *[]string) {
 			driftWalk(fmt.Sprintf("%s[%d]", at, i), w[i], g[i], out)
 		}
 	default:
-		// A redacted value stands for a secret one the state never holds:
-		// nothing to compare it with.
-		if IsRedacted(w) {
+		// A redacted part stands for a secret the state never holds: the
+		// cluster's value must carry the same digest there, and a drift
+		// line must not show the cluster's secret.
+		if ws, ok := w.(string); ok && HasRedacted(ws) {
+			if gs, ok := got.(string); !ok || !MatchesRedacted(ws, gs) {
+				*out = append(*out, fmt.Sprintf("%s: a sensitive value differs in the cluster", at))
+			}
 			return
 		}
 		if !scalarEqual(w, got) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -105,4 +106,51 @@ func redactSecret(doc string) (string, error) {
 		return "", fmt.Errorf("redact secret: %w", err)
 	}
 	return string(out), nil
+}
+
+// redactedPattern matches one value Redacted wrote, capturing its digest.
+var redactedPattern = regexp.MustCompile(`\(sensitive value sha256:([0-9a-f]{16})\)`)
+
+// HasRedacted reports whether s holds a value Redacted wrote.
+func HasRedacted(s string) bool {
+	return strings.Contains(s, redactedPrefix+" sha256:")
+}
+
+// MatchesRedacted reports whether live is what applied, a string with
+// redacted parts, stood for: the text around the parts is equal and each
+// part of live has the digest the redacted part carries.
+func MatchesRedacted(applied, live string) bool {
+	if applied == live {
+		// The cluster holds the redacted text itself, e.g. in the applied
+		// annotation.
+		return true
+	}
+	locs := redactedPattern.FindAllStringSubmatchIndex(applied, -1)
+	if len(locs) == 0 {
+		return false
+	}
+	var pat strings.Builder
+	pat.WriteString("^")
+	last := 0
+	for _, l := range locs {
+		pat.WriteString(regexp.QuoteMeta(applied[last:l[0]]))
+		pat.WriteString("(.*?)")
+		last = l[1]
+	}
+	pat.WriteString(regexp.QuoteMeta(applied[last:]))
+	pat.WriteString("$")
+	re, err := regexp.Compile(pat.String())
+	if err != nil {
+		return false
+	}
+	m := re.FindStringSubmatch(live)
+	if m == nil {
+		return false
+	}
+	for i, l := range locs {
+		if Redacted(m[i+1]) != applied[l[0]:l[1]] {
+			return false
+		}
+	}
+	return true
 }

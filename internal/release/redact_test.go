@@ -55,3 +55,26 @@ func TestRedactor(t *testing.T) {
 		t.Error("IsRedacted does not recognise its own output")
 	}
 }
+
+func TestMatchesRedacted(t *testing.T) {
+	applied := "https://agent:" + Redacted("hunter2") + "@logs/" + Redacted("x1")
+	tests := []struct {
+		name, live string
+		want       bool
+	}{
+		{"the same secrets", "https://agent:hunter2@logs/x1", true},
+		{"another secret", "https://agent:hunter3@logs/x1", false},
+		{"other text around it", "http://agent:hunter2@logs/x1", false},
+		{"no secret at all", "https://agent:@logs/", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := MatchesRedacted(applied, tt.live); got != tt.want {
+				t.Errorf("MatchesRedacted(%q) = %v, want %v", tt.live, got, tt.want)
+			}
+		})
+	}
+	if !MatchesRedacted("plain", "plain") || MatchesRedacted("plain", "other") {
+		t.Error("strings without redacted parts do not compare as plain strings")
+	}
+}
