@@ -367,7 +367,6 @@ func noSecretsIn(what string, v any, secrets []string) error {
 	return nil
 }
 
-
 // TestPresetResourceHookPlanError: a chart hook other than a test fails the
 // plan, on preset, naming the hook; a test hook is left out.
 func TestPresetResourceHookPlanError(t *testing.T) {
