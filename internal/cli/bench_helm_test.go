@@ -2,16 +2,14 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/helmoracle"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/render"
 )
 
@@ -27,7 +25,7 @@ const benchKubeVersion = "v1.35.0"
 // speedup: helm's time per render divided by kubedaemon's, for that chart in
 // the same run.
 func BenchmarkHelmTemplate(b *testing.B) {
-	helm := benchHelmOracle(b)
+	helm := helmoracle.Path(b, filepath.Join("..", ".."))
 	kubedaemon := buildKubedaemon(b)
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -77,15 +75,7 @@ func benchProcess(b *testing.B, home, bin string, args ...string) float64 {
 // neither tool reads or writes the user's configuration, and fails when it
 // exits non-zero or prints no manifest.
 func runProcess(home, bin string, args []string) error {
-	cmd := exec.Command(bin, args...)
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + home,
-		"HELM_CACHE_HOME=" + filepath.Join(home, "cache"),
-		"HELM_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"HELM_DATA_HOME=" + filepath.Join(home, "data"),
-		"KUBECONFIG=" + filepath.Join(home, "kubeconfig"),
-	}
+	cmd := helmoracle.Command(bin, home, args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
@@ -113,44 +103,4 @@ func buildKubedaemon(b *testing.B) string {
 		b.Fatalf("go build kubedaemon: %v\n%s", err, msg)
 	}
 	return out
-}
-
-// benchHelmOracle finds the helm binary the compatibility tests compare
-// against (internal/render helmOracle): $KUBEDAEMON_HELM, else the one
-// `make helm-oracle` builds into the cluster cache. It skips the benchmark
-// when there is none.
-func benchHelmOracle(b *testing.B) string {
-	b.Helper()
-	bin := os.Getenv("KUBEDAEMON_HELM")
-	if bin == "" {
-		root, err := cluster.CacheDir()
-		if err != nil {
-			b.Fatal(err)
-		}
-		dir := "helm-" + goModVersion(b, "helm.sh/helm/v3") + "_client-go-" + goModVersion(b, "k8s.io/client-go")
-		bin = filepath.Join(root, "bin", dir, "helm")
-	}
-	if _, err := os.Stat(bin); errors.Is(err, fs.ErrNotExist) {
-		b.Skipf("no helm oracle at %s: `make helm-oracle` builds it (or set KUBEDAEMON_HELM)", bin)
-	} else if err != nil {
-		b.Fatal(err)
-	}
-	return bin
-}
-
-// goModVersion is the version of module that the main go.mod requires.
-func goModVersion(b *testing.B, module string) string {
-	b.Helper()
-	goMod, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(goMod), "\n") {
-		fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
-		if len(fields) >= 2 && fields[0] == module {
-			return fields[1]
-		}
-	}
-	b.Fatalf("go.mod does not require %s", module)
-	return ""
 }

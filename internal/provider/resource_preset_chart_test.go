@@ -386,3 +386,22 @@ func TestPresetResourceHookPlanError(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccPresetResourceKindNotServed: a custom resource whose definition the
+// cluster does not serve, and the chart does not carry, fails the plan,
+// naming the template and what to install.
+func TestAccPresetResourceKindNotServed(t *testing.T) {
+	dir := writeChart(t, map[string]string{
+		"Chart.yaml": "apiVersion: v2\nname: monitored\nversion: 0.1.0\n",
+		"templates/servicemonitor.yaml": "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: m\n" +
+			"spec:\n  selector: {}\n  endpoints: [{port: metrics}]\n",
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      fmt.Sprintf("resource \"kubedaemon_preset\" \"m\" {\n  preset = %q\n}\n", dir),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Cannot Render Preset.*monitored/templates/servicemonitor.yaml: ServiceMonitor m:\s+kind\s+ServiceMonitor\s+\(apiVersion\s+monitoring.coreos.com/v1\)\s+is\s+not\s+served\s+by\s+the\s+cluster:\s+install\s+the\s+CustomResourceDefinition`),
+		}},
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"debug/buildinfo"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/helmoracle"
 )
 
 // The compatibility tests prove that kubedaemon renders a chart exactly as
@@ -195,76 +193,12 @@ func packageTestChart(t *testing.T, dir string) string {
 	return out
 }
 
-// helmOracle finds the oracle: $KUBEDAEMON_HELM, else the binary `make
-// helm-oracle` builds for the helm library version kubedaemon links. It
-// skips the test when there is none, and fails when the oracle is another
-// helm version than the library, whose output may differ.
-func helmOracle(t *testing.T) string {
-	t.Helper()
-	want := libraryHelmVersion(t)
-	path := os.Getenv(envHelmOracle)
-	if path == "" {
-		root, err := cluster.CacheDir()
-		if err != nil {
-			t.Fatal(err)
-		}
-		path = filepath.Join(root, "bin", "helm-"+want+"_client-go-"+requiredVersion(t, "k8s.io/client-go"), "helm")
+// TestHelmLibraryVersion keeps HelmLibraryVersion, what templates see as
+// .Capabilities.HelmVersion, equal to the Helm that go.mod requires.
+func TestHelmLibraryVersion(t *testing.T) {
+	if v := helmoracle.RequiredVersion(t, "../..", helmoracle.Module); v != HelmLibraryVersion {
+		t.Fatalf("go.mod requires %s %s, but render.HelmLibraryVersion is %s: make them equal", helmoracle.Module, v, HelmLibraryVersion)
 	}
-	info, err := buildinfo.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("no helm oracle at %s: `make helm-oracle` builds it (or set %s)", path, envHelmOracle)
-	}
-	if err != nil {
-		t.Fatalf("read the build info of the helm oracle %s: %v", path, err)
-	}
-	if got := moduleVersion(info, helmModule); got != want {
-		t.Fatalf("the helm oracle %s is %s %q, kubedaemon links %q: bump tools/helm and run `make helm-oracle`", path, helmModule, got, want)
-	}
-	return path
-}
-
-// libraryHelmVersion is the version of Helm's library that kubedaemon
-// requires in its go.mod.
-// GOTCHA: a test binary's debug.ReadBuildInfo lists no dependencies.
-func libraryHelmVersion(t *testing.T) string {
-	t.Helper()
-	v := requiredVersion(t, helmModule)
-	if v != HelmLibraryVersion {
-		t.Fatalf("go.mod requires %s %s, but render.HelmLibraryVersion is %s: make them equal", helmModule, v, HelmLibraryVersion)
-	}
-	return v
-}
-
-// requiredVersion is the version of module that the main go.mod requires.
-func requiredVersion(t *testing.T, module string) string {
-	t.Helper()
-	goMod, err := os.ReadFile("../../go.mod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(goMod), "\n") {
-		fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
-		if len(fields) >= 2 && fields[0] == module {
-			return fields[1]
-		}
-	}
-	t.Fatalf("go.mod does not require %s", module)
-	return ""
-}
-
-func moduleVersion(info *debug.BuildInfo, path string) string {
-	if info.Main.Path == path {
-		return info.Main.Version
-	}
-	for _, m := range info.Deps {
-		if m.Path == path {
-			if m.Replace != nil {
-				return m.Replace.Version
-			}
-			return m.Version
-		}
-	}
-	return ""
 }
 
 // helmRun is what the oracle printed for a case.
@@ -383,16 +317,8 @@ func appendFlags(args []string, flag string, values []string) []string {
 // helmCommand runs the oracle with its state in dir, so that the user's
 // repositories, plugins and kubeconfig cannot change what it prints.
 func helmCommand(helm, dir string, args []string, env ...string) (stdout, stderr []byte, err error) {
-	cmd := exec.Command(helm, args...)
-	cmd.Dir = dir
-	cmd.Env = append(env,
-		"PATH="+os.Getenv("PATH"),
-		"HOME="+dir,
-		"HELM_CACHE_HOME="+filepath.Join(dir, "cache"),
-		"HELM_CONFIG_HOME="+filepath.Join(dir, "config"),
-		"HELM_DATA_HOME="+filepath.Join(dir, "data"),
-		"KUBECONFIG="+filepath.Join(dir, "kubeconfig"),
-	)
+	cmd := helmoracle.Command(helm, dir, args...)
+	cmd.Env = append(cmd.Env, env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
@@ -437,7 +363,7 @@ func writeHelmRun(t *testing.T, c helmCase, run helmRun) {
 
 // TestHelmOracleOutputs proves that testdata/helm is what helm prints.
 func TestHelmOracleOutputs(t *testing.T) {
-	helm := helmOracle(t)
+	helm := helmoracle.Path(t, "../..")
 	cases := helmCases(t)
 	if *updateHelm {
 		if err := os.MkdirAll(compatHelmDir, 0o755); err != nil {
