@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -51,15 +52,18 @@ type Source struct {
 	Name  string
 }
 
-// String is the source's name, or e.g. "values[1]" or "set-string[0]".
+// String is the source's name, or e.g. "values[1]" (the second values
+// document) or "--set-string[0]" (the first --set-string).
 func (s Source) String() string {
 	switch {
 	case s.Name != "":
 		return s.Name
 	case s.Kind == SourceDefaults:
 		return "defaults"
+	case s.Kind == SourceValues:
+		return fmt.Sprintf("values[%d]", s.Index)
 	}
-	return fmt.Sprintf("%s[%d]", s.Kind.flag(), s.Index)
+	return fmt.Sprintf("--%s[%d]", s.Kind.flag(), s.Index)
 }
 
 // ValuesError is a problem with the values: a file that does not parse, a
@@ -157,6 +161,10 @@ func userValues(defaults map[string]any, req Request, sch *valuesSchema) (*coale
 		if set.kind == SourceSet {
 			merged = asMap(typeBySchema(merged, sch.root(), sch.root()))
 		}
+		if err := cv.listHoleError(merged); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		mergeMaps(user, merged)
 	}
 	if len(errs) > 0 {
@@ -176,6 +184,60 @@ func valuesDocProblem(doc []byte, err error) string {
 		}
 	}
 	return err.Error()
+}
+
+// listHoleError reports a list that one kind of --set expressions left with
+// empty items, blaming the last expression that set the item after them.
+func (cv *coalescedValues) listHoleError(merged map[string]any) error {
+	p, loc, i, ok := listHole(merged, nil)
+	if !ok {
+		return nil
+	}
+	src := cv.sourceOf(loc)
+	return &ValuesError{Source: src, Path: p, Msg: fmt.Sprintf("index %d is past the end of the list: "+
+		"--set builds a list anew (Helm replaces a list as a whole, the chart's default too), so items 0 to %d "+
+		"would be empty; set every item from 0, or give the whole list with --set-json", i, i-1)}
+}
+
+// listHole finds the first list in v (the values of one kind of --set
+// expressions) that holds an empty item before a set one, as `list[5].key=x`
+// makes: the path of the item that was set, as text and as steps, and its
+// index.
+func listHole(v any, at []string) (path string, loc []string, index int, ok bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if p, l, i, ok := listHole(x[k], append(at[:len(at):len(at)], k)); ok {
+				return p, l, i, true
+			}
+		}
+	case []any:
+		hole := false
+		for i, c := range x {
+			here := append(at[:len(at):len(at)], strconv.Itoa(i))
+			if c == nil {
+				hole = true
+				continue
+			}
+			if hole {
+				return dotted(here), here, i, true
+			}
+			if p, l, j, ok := listHole(c, here); ok {
+				return p, l, j, true
+			}
+		}
+	}
+	return "", nil, 0, false
+}
+
+// sortedKeys lists a map's keys in order.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // parseSetSafely runs a strvals parser, turning a panic on hostile input into

@@ -231,13 +231,13 @@ func TestSchemaErrors(t *testing.T) {
 			name:   "set of a wrong type names path and set",
 			preset: "node-exporter",
 			req:    Request{Set: []string{"image.pullPolicy=Always", "port=http"}},
-			want:   `set[1]: port: got string, want integer`,
+			want:   `--set[1]: port: got string, want integer`,
 		},
 		{
 			name:   "set-string where the schema wants an integer",
 			preset: "node-exporter",
 			req:    Request{SetString: []string{"port=9100"}},
-			want:   `set-string[0]: port: got string, want integer`,
+			want:   `--set-string[0]: port: got string, want integer`,
 		},
 		{
 			name:   "misspelled key in a values file",
@@ -252,14 +252,14 @@ func TestSchemaErrors(t *testing.T) {
 				ValuesYAML: [][]byte{[]byte("output:\n  type: kafka\n")},
 				Set:        []string{"metricsPort=70000"},
 			},
-			want: "set[0]: metricsPort: got 70000, want at most 65535\n" +
+			want: "--set[0]: metricsPort: got 70000, want at most 65535\n" +
 				"values[0]: output.type: value must be one of 'stdout', 'forward', 'elasticsearch', 'loki'",
 		},
 		{
 			name:   "list item",
 			preset: "fluentd",
 			req:    Request{SetJSON: []string{`imagePullSecrets=[{"name":"a"},{"nom":"b"}]`}},
-			want:   `set-json[0]: imagePullSecrets[1].name: required: set a value for it`,
+			want:   `--set-json[0]: imagePullSecrets[1].name: required: set a value for it`,
 		},
 		{
 			// Found by FuzzSet: an untyped toleration reached the strict
@@ -267,31 +267,31 @@ func TestSchemaErrors(t *testing.T) {
 			name:   "toleration with an unknown field",
 			preset: "fluent-bit",
 			req:    Request{SetJSON: []string{`tolerations=[{"":""}]`}},
-			want:   "set-json[0]: tolerations[0].: unknown key: the chart has no such value (check the spelling against its values.schema.json, e.g. with `kubedaemon schema`)",
+			want:   "--set-json[0]: tolerations[0].: unknown key: the chart has no such value (check the spelling against its values.schema.json, e.g. with `kubedaemon schema`)",
 		},
 		{
 			name:   "toleration effect",
 			preset: "node-exporter",
 			req:    Request{SetJSON: []string{`tolerations=[{"key":"a","effect":"NoScheduel"}]`}},
-			want:   `set-json[0]: tolerations[0].effect: value must be one of '', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'`,
+			want:   `--set-json[0]: tolerations[0].effect: value must be one of '', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'`,
 		},
 		{
 			name:   "misspelled resources key",
 			preset: "csi-node",
 			req:    Request{SetJSON: []string{`driver.resources={"limts":{"cpu":"1"}}`}},
-			want:   "set-json[0]: driver.resources.limts: unknown key: the chart has no such value (check the spelling against its values.schema.json, e.g. with `kubedaemon schema`)",
+			want:   "--set-json[0]: driver.resources.limts: unknown key: the chart has no such value (check the spelling against its values.schema.json, e.g. with `kubedaemon schema`)",
 		},
 		{
 			name:   "pattern",
 			preset: "csi-node",
 			req:    Request{Set: []string{"driver.name=Not_A_DNS_Name"}},
-			want:   `set[0]: driver.name: 'Not_A_DNS_Name' does not match pattern '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'`,
+			want:   `--set[0]: driver.name: 'Not_A_DNS_Name' does not match pattern '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'`,
 		},
 		{
 			name:   "deleting a required value blames the input that deleted it",
 			preset: "node-exporter",
 			req:    Request{Set: []string{"image=null"}},
-			want:   `set[0]: image: required: set a value for it`,
+			want:   `--set[0]: image: required: set a value for it`,
 		},
 	}
 	for _, tt := range tests {
@@ -327,4 +327,17 @@ func TestSetTypedBySchemaRendersString(t *testing.T) {
 		}
 	}
 	t.Fatal("no DaemonSet rendered")
+}
+
+func TestSetListHole(t *testing.T) {
+	_, err := Render(Request{Preset: "node-exporter", Set: []string{"image.tag=v2", "tolerations[5].key=a"}})
+	want := "--set[1]: tolerations[5]: index 5 is past the end of the list: --set builds a list anew (Helm replaces a " +
+		"list as a whole, the chart's default too), so items 0 to 4 would be empty; set every item from 0, or give " +
+		"the whole list with --set-json"
+	if err == nil || err.Error() != want {
+		t.Errorf("Render error\n got: %v\nwant: %s", err, want)
+	}
+	if _, err := Render(Request{Preset: "node-exporter", Set: []string{"tolerations[0].key=a", "tolerations[1].key=b"}}); err != nil {
+		t.Errorf("a list set from index 0 fails: %v", err)
+	}
 }
