@@ -88,7 +88,8 @@ func runProcess(home, bin string, args []string) error {
 }
 
 // buildKubedaemon builds the binary of the main package into a temporary
-// folder, as a release would (no cgo), and returns its path.
+// folder as `make build` and a release build it (stripped, no cgo), and
+// returns its path.
 func buildKubedaemon(b *testing.B) string {
 	b.Helper()
 	goBin, err := exec.LookPath("go")
@@ -96,7 +97,7 @@ func buildKubedaemon(b *testing.B) string {
 		b.Skipf("no go command on PATH to build kubedaemon: %v", err)
 	}
 	out := filepath.Join(b.TempDir(), "kubedaemon")
-	cmd := exec.Command(goBin, "build", "-o", out, ".")
+	cmd := exec.Command(goBin, "build", "-ldflags", "-s -w", "-o", out, ".")
 	cmd.Dir = filepath.Join("..", "..")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {

@@ -58,13 +58,15 @@ func addOwnershipDiags(diags *diag.Diagnostics, id string, errs []error) {
 }
 
 // addApplyDiag reports the error of release.Inventory.ApplyAll.
-func addApplyDiag(diags *diag.Diagnostics, err error) {
+// The API server may quote the value it refuses: redact hides the sensitive
+// ones.
+func addApplyDiag(diags *diag.Diagnostics, err error, redact func(string) string) {
 	var ae *release.ApplyError
 	if !errors.As(err, &ae) {
-		diags.AddError("Invalid Object", err.Error())
+		diags.AddError("Invalid Object", redact(err.Error()))
 		return
 	}
-	detail := ae.Err.Error()
+	detail := redact(ae.Err.Error())
 	if ae.MissingNamespace != "" {
 		detail += fmt.Sprintf("\n\nDoes namespace %q exist? Set create_namespace = true to create it.", ae.MissingNamespace)
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -33,6 +34,8 @@ type presetRendered struct {
 	// crdDocs their YAML, created before anything else when missing.
 	crds    []string
 	crdDocs []string
+	// redact hides the sensitive values in a text, e.g. an API error.
+	redact func(string) string
 }
 
 // presetConfigInputs are the inputs of a render as the configuration holds
@@ -82,8 +85,9 @@ func presetSetsKnown(ctx context.Context, l types.List) bool {
 	return presetInputs{Set: l}.known(ctx)
 }
 
-// presetStringLeaves lists the string values of a YAML or JSON document,
-// the parts of a sensitive document that may reach an object.
+// presetStringLeaves lists the string and number values of a YAML or JSON
+// document, the parts of a sensitive document that may reach an object.
+// Booleans are left out: "true" and "false" would mask every other one.
 func presetStringLeaves(doc string) []string {
 	var v any
 	if yaml.Unmarshal([]byte(doc), &v) != nil {
@@ -103,6 +107,9 @@ func presetStringLeaves(doc string) []string {
 			}
 		case string:
 			out = append(out, x)
+		case float64:
+			// As a template prints it, and as YAML would write it.
+			out = append(out, fmt.Sprint(x), strconv.FormatFloat(x, 'f', -1, 64))
 		}
 	}
 	walk(v)
@@ -111,7 +118,9 @@ func presetStringLeaves(doc string) []string {
 
 // renderPresetResource renders the preset of a configuration against the
 // cluster (its version, API versions and kinds; lookup reads it), as an
-// install or an upgrade. known is false when an input is not known yet.
+// install or an upgrade. known is false when an input, or the cluster the
+// provider will reach, is not known yet: the objects are then known only at
+// apply. Test hooks are left out; other hooks fail.
 func (r *presetResource) renderPresetResource(ctx context.Context, cfg presetResourceModel, upgrade bool, diags *diag.Diagnostics) (out *presetRendered, known bool) {
 	req, sensitive, known := presetConfigInputs(ctx, cfg, diags)
 	if !known || diags.HasError() {
@@ -121,9 +130,11 @@ func (r *presetResource) renderPresetResource(ctx context.Context, cfg presetRes
 	// Helm's client-only defaults, so that mistakes in the inputs show
 	// first, on their attributes; the cluster's error comes after.
 	var factsDiags diag.Diagnostics
-	r.data.clusterFacts(&factsDiags).applyTo(&req.Request)
+	facts := r.data.clusterFacts(&factsDiags)
+	facts.applyTo(&req.Request)
 	req.Service = presetService
 	req.IsUpgrade = upgrade
+	req.SkipTests = true
 	res := renderPreset(req, diags)
 	if res == nil {
 		return nil, true
@@ -136,14 +147,25 @@ func (r *presetResource) renderPresetResource(ctx context.Context, cfg presetRes
 		diags.Append(factsDiags...)
 		return nil, true
 	}
-	redactor := release.NewRedactor(sensitive)
-	out = &presetRendered{name: res.Name, namespace: res.Namespace}
+	if facts == nil {
+		// The provider's connection is not known yet (a cluster created in
+		// the same apply): the render at apply, with the cluster's facts,
+		// decides the objects.
+		return nil, false
+	}
+	return presetRecord(res, release.NewRedactor(sensitive), diags), true
+}
+
+// presetRecord turns a render into what is applied and what the plan and
+// the state hold of it: the same objects with their secret values redacted.
+func presetRecord(res *render.Result, redactor *release.Redactor, diags *diag.Diagnostics) *presetRendered {
+	out := &presetRendered{name: res.Name, namespace: res.Namespace, redact: redactor.Text}
 	manifest := string(res.Manifest)
 	for _, o := range presetObjectsOf(res) {
 		recorded, err := redactor.Object(o.Kind, o.APIVersion, o.YAML)
 		if err != nil {
 			diags.AddAttributeError(pathPreset, "Cannot Redact Secret", fmt.Sprintf("%s: %s", o.Key, err))
-			return nil, true
+			return nil
 		}
 		e := release.Entry{Key: o.Key, YAML: o.YAML}
 		if recorded != o.YAML {
@@ -161,7 +183,27 @@ func (r *presetResource) renderPresetResource(ctx context.Context, cfg presetRes
 		out.crds = append(out.crds, c.Name)
 		out.crdDocs = append(out.crdDocs, string(c.YAML))
 	}
-	return out, true
+	return out
+}
+
+// unstableObjects lists the keys of the objects two renders of the same
+// inputs disagree on: templates that call randAlphaNum, uuidv4, now or
+// genCA render anew each time.
+func unstableObjects(a, b *presetRendered) []string {
+	byKey := make(map[string]string, len(b.objects))
+	for _, o := range b.objects {
+		byKey[o.Key] = o.YAML
+	}
+	var out []string
+	for _, o := range a.objects {
+		if y, ok := byKey[o.Key]; !ok || y != o.YAML {
+			out = append(out, o.Key)
+		}
+	}
+	if len(out) == 0 && len(a.objects) != len(b.objects) {
+		out = append(out, "the list of objects")
+	}
+	return out
 }
 
 // refuseHooks fails the plan on a chart's hooks other than tests, which are

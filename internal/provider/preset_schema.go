@@ -144,7 +144,7 @@ func presetSetSensitiveBlockV0() schema.Block {
 	}
 	b.NestedObject.Attributes = attrs
 	b.MarkdownDescription = "A secret value at a values path, as `helm --set` (and `set_sensitive` of " +
-		"`helm_release`): merged as more `set` blocks after those of `set`, never shown in plan output, never stored in the state. A Secret's " +
+		"`helm_release`): applied with the `set` blocks in Helm's order by type (every `json` value, then `auto`, then `string`; within a type, `set` blocks first), never shown in plan output, never stored in the state. A Secret's " +
 		"`data` and `stringData` are redacted in `objects` and `manifest` whatever set them."
 	return b
 }

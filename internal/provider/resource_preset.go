@@ -212,6 +212,22 @@ func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if out == nil {
 		return
 	}
+	// Apply renders again, and Terraform requires it to get what the plan
+	// said: a chart whose output changes from one render to the next fails
+	// here, named, rather than at apply.
+	again, _ := r.renderPresetResource(ctx, cfg, state != nil, &resp.Diagnostics)
+	if again == nil {
+		return
+	}
+	if keys := unstableObjects(out, again); len(keys) > 0 {
+		resp.Diagnostics.AddAttributeError(pathPreset, "Chart Renders Differently Each Time",
+			fmt.Sprintf("Preset %q rendered %s differently in two renders of the same inputs: a template calls a "+
+				"function whose result changes each time (randAlphaNum, randAscii, uuidv4, now, genCA, genPrivateKey, "+
+				"...), usually to make a default password or certificate. Terraform needs the same objects at plan and "+
+				"at apply: set that value yourself (in values, set or set_sensitive), or render it once outside the "+
+				"chart (e.g. with the random provider) and pass it in.", cfg.Preset.ValueString(), strings.Join(keys, ", ")))
+		return
+	}
 	replace := state != nil && (state.Name.ValueString() != out.name || state.Namespace.ValueString() != out.namespace)
 	if replace {
 		// A replacement installs anew: render as an install, as apply will.
@@ -322,31 +338,32 @@ func (r *presetResource) Update(ctx context.Context, req resource.UpdateRequest,
 
 // applyRender renders the preset again from the configuration, which holds
 // the write-only values the plan does not, and checks that it records the
-// planned objects. It returns the objects to apply and the CRDs' YAML.
-func (r *presetResource) applyRender(ctx context.Context, config tfsdk.Config, plan presetResourceModel, upgrade bool, diags *diag.Diagnostics) ([]release.Entry, []string) {
+// planned objects; nil when it does not.
+func (r *presetResource) applyRender(ctx context.Context, config tfsdk.Config, plan presetResourceModel, upgrade bool, diags *diag.Diagnostics) *presetRendered {
 	var cfg presetResourceModel
 	diags.Append(config.Get(ctx, &cfg)...)
 	if diags.HasError() {
-		return nil, nil
+		return nil
 	}
 	out, known := r.renderPresetResource(ctx, cfg, upgrade, diags)
 	if out == nil {
 		if !known {
 			diags.AddAttributeError(pathPreset, "Preset Inputs Not Known At Apply",
-				"An input of the preset is still unknown at apply time. This is a bug in the provider; please report it.")
+				"An input of the preset, or the provider's connection, is still unknown at apply time. This is a bug "+
+					"in the provider; please report it.")
 		}
-		return nil, nil
+		return nil
 	}
 	same, d := out.sameAsPlanned(ctx, plan)
 	diags.Append(d...)
-	if !same {
+	if !same && !plan.Objects.IsUnknown() {
 		diags.AddAttributeError(pathPreset, "Preset Rendered Differently At Apply",
 			fmt.Sprintf("Preset %q rendered other objects at apply than at plan: the chart folder changed, or "+
 				"a lookup or the cluster's API versions gave another answer in between. Nothing was applied; "+
 				"run terraform apply again to plan with what is there now.", plan.Preset.ValueString()))
-		return nil, nil
+		return nil
 	}
-	return out.entries, out.crdDocs
+	return out
 }
 
 // stateSetter is the part of tfsdk.State that apply writes to.
@@ -361,21 +378,27 @@ type stateSetter interface {
 // prior that were not deleted stay in its inventory, so that the next apply
 // deletes them.
 func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, prior *presetResourceModel, state stateSetter, diags *diag.Diagnostics) {
+	rendered := r.applyRender(ctx, config, *plan, prior != nil, diags)
+	if rendered == nil {
+		return
+	}
+	if plan.Objects.IsUnknown() {
+		// The plan could not render (the cluster was not known yet): the
+		// objects are what this render gives.
+		diags.Append(plan.setRendered(ctx, rendered)...)
+	}
 	inv := r.inventory(plan.ID.ValueString(), diags)
 	if inv == nil {
 		return
 	}
-	entries, crdDocs := r.applyRender(ctx, config, *plan, prior != nil, diags)
-	if diags.HasError() {
-		return
-	}
+	entries := rendered.entries
 	if plan.CreateNamespace.ValueBool() {
 		if err := inv.EnsureNamespace(ctx, plan.Namespace.ValueString()); err != nil {
 			addNamespaceDiag(diags, err)
 			return
 		}
 	}
-	if _, err := inv.EnsureCRDs(ctx, crdDocs); err != nil {
+	if _, err := inv.EnsureCRDs(ctx, rendered.crdDocs); err != nil {
 		diags.AddAttributeError(path.Root("crds"), "Cannot Create Custom Resource Definition",
 			fmt.Sprintf("%s\n\nThe chart's crds/ folder defines it and kubedaemon creates it before anything else; "+
 				"nothing else was applied. Check that the provider may create customresourcedefinitions, then apply again.", err))
@@ -389,7 +412,7 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 	}
 	applied, err := inv.ApplyAll(ctx, entries)
 	if err != nil {
-		addApplyDiag(diags, err)
+		addApplyDiag(diags, err, rendered.redact)
 		if applied == 0 {
 			return
 		}

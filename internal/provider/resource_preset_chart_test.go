@@ -405,3 +405,22 @@ func TestAccPresetResourceKindNotServed(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccPresetResourceUnstableChart: a chart whose output changes from one
+// render to the next (a random default password) fails the plan, naming the
+// object, instead of failing apply with an inconsistent result.
+func TestAccPresetResourceUnstableChart(t *testing.T) {
+	dir := writeChart(t, map[string]string{
+		"Chart.yaml": "apiVersion: v2\nname: random\nversion: 0.1.0\n",
+		"templates/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: pw\n" +
+			"data:\n  password: {{ randAlphaNum 16 | b64enc | quote }}\n",
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      fmt.Sprintf("resource \"kubedaemon_preset\" \"r\" {\n  preset = %q\n}\n", dir),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Chart Renders Differently Each Time.*Secret/default/pw.*randAlphaNum`),
+		}},
+	})
+}

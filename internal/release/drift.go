@@ -81,6 +81,12 @@ func driftWalk(at string, want, got any, out *[]string) {
 			if !ok && emptyValue(w) {
 				return
 			}
+			if holdsRedacted(w) {
+				// Never show the cluster's side of a value that holds a
+				// secret: say how it differs by shape only.
+				*out = append(*out, fmt.Sprintf("%s: %s in the cluster, %d items applied (with sensitive values)", at, shape(got), len(w)))
+				return
+			}
 			*out = append(*out, fmt.Sprintf("%s: %s in the cluster, %s applied", at, short(got), short(w)))
 			return
 		}
@@ -101,6 +107,44 @@ func driftWalk(at string, want, got any, out *[]string) {
 			*out = append(*out, fmt.Sprintf("%s: %s in the cluster, %s applied", at, short(got), short(w)))
 		}
 	}
+}
+
+// holdsRedacted reports whether any string under v is or holds a redacted
+// value.
+func holdsRedacted(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return HasRedacted(x)
+	case map[string]any:
+		for _, c := range x {
+			if holdsRedacted(c) {
+				return true
+			}
+		}
+	case []any:
+		for _, c := range x {
+			if holdsRedacted(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// shape describes a value without its content: "nothing", "3 items", "a
+// map", "a string".
+func shape(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "nothing"
+	case []any:
+		return fmt.Sprintf("%d items", len(x))
+	case map[string]any:
+		return "a map"
+	case string:
+		return "a string"
+	}
+	return "a scalar"
 }
 
 // scalarEqual compares an applied scalar with the cluster's. The API server

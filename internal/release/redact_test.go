@@ -3,6 +3,8 @@ package release
 import (
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 func TestRedactor(t *testing.T) {
@@ -76,5 +78,42 @@ func TestMatchesRedacted(t *testing.T) {
 	}
 	if !MatchesRedacted("plain", "plain") || MatchesRedacted("plain", "other") {
 		t.Error("strings without redacted parts do not compare as plain strings")
+	}
+}
+
+// TestDriftNeverShowsSecrets: a drift line about a value that holds a
+// redacted secret shows neither the secret nor the cluster's value.
+func TestDriftNeverShowsSecrets(t *testing.T) {
+	applied := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  env:\n" +
+		"    - {name: TOKEN, value: \"" + Redacted("hunter2-s3cret") + "\"}\n    - {name: LEVEL, value: info}\n"
+	tests := []struct {
+		name string
+		live map[string]any
+	}{
+		{"a shorter list", map[string]any{"spec": map[string]any{"env": []any{
+			map[string]any{"name": "TOKEN", "value": "hunter2-s3cret"}}}}},
+		{"another secret", map[string]any{"spec": map[string]any{"env": []any{
+			map[string]any{"name": "TOKEN", "value": "stolen-value"}, map[string]any{"name": "LEVEL", "value": "info"}}}}},
+		{"not a list", map[string]any{"spec": map[string]any{"env": "stolen-value hunter2-s3cret"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want map[string]any
+			if err := yaml.Unmarshal([]byte(applied), &want); err != nil {
+				t.Fatal(err)
+			}
+			lines, err := drift(want, tt.live)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lines) == 0 {
+				t.Fatal("no drift found")
+			}
+			for _, l := range lines {
+				if strings.Contains(l, "hunter2-s3cret") || strings.Contains(l, "stolen-value") {
+					t.Errorf("drift line shows a secret: %s", l)
+				}
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -207,8 +208,8 @@ func loadDir(dir string) (*loadedChart, error) {
 	// NOTE: the digest covers every file under the folder, .helmignore'd
 	// ones too: reading them is cheaper than parsing the chart again, and a
 	// change to an ignored file only costs one parse.
-	files, err := filesOf(os.DirFS(dir))
-	if err != nil {
+	var files []*loader.BufferedFile
+	if err := dirFiles(dir, "", map[string]bool{}, &files); err != nil {
 		return nil, fmt.Errorf("read chart folder %s: %w", dir, err)
 	}
 	digest := digestOf(files)
@@ -305,6 +306,45 @@ func filesOf(fsys fs.FS) ([]*loader.BufferedFile, error) {
 		return nil
 	})
 	return files, err
+}
+
+// dirFiles reads every file under dir as filesOf does, but follows symbolic
+// links as Helm's loader does (a subchart linked into charts/ from a sibling
+// folder is common); a link back to a folder being walked is not followed
+// again.
+func dirFiles(dir, rel string, walking map[string]bool, out *[]*loader.BufferedFile) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	if walking[real] {
+		return nil
+	}
+	walking[real] = true
+	defer delete(walking, real)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		p, r := filepath.Join(dir, e.Name()), path.Join(rel, e.Name())
+		info, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if info.IsDir() {
+			if err := dirFiles(p, r, walking, out); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, &loader.BufferedFile{Name: r, Data: b})
+	}
+	return nil
 }
 
 // digestOf hashes file names and contents, in walk order (sorted).

@@ -180,7 +180,7 @@ func TestRenderErrors(t *testing.T) {
 			name:  "unparsable set",
 			files: map[string]string{"cm.yaml": configMapHead},
 			req:   Request{Set: []string{"image.tag=v2", "items[x]=a"}},
-			want:  `--set[1]: items[x]: "items[x]=a" does not parse: error parsing index: strconv.Atoi: parsing "x": invalid syntax (write key=value, a.b=value, list[0]=value or list={a,b})`,
+			want:  `--set[1]: items[x]: "items[x]=a" does not parse: error parsing index: strconv.Atoi: parsing "x": invalid syntax (a values path is key, a.b, list[0] or a\.b for a dot in a key; a list is {a,b})`,
 		},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
+	helmrelease "helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/releaseutil"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -158,33 +159,7 @@ func Render(req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sch, err := lc.valuesSchema()
-	if err != nil {
-		return nil, err
-	}
-	cv, err := userValues(lc.chart.Values, req, sch)
-	if err != nil {
-		return nil, err
-	}
-	caps, err := capabilities(req)
-	if err != nil {
-		return nil, err
-	}
-	ch := lc.chart
-	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
-		return nil, fmt.Errorf("chart %s: chart requires kubeVersion: %s which is incompatible with Kubernetes %s (render for a Kubernetes version the chart supports)",
-			lc.info.Name, ch.Metadata.KubeVersion, caps.KubeVersion.String())
-	}
-	if len(ch.Metadata.Dependencies) > 0 {
-		// GOTCHA: Helm's dependency processing drops disabled subcharts
-		// from the chart it is given; the loaded chart is shared.
-		ch = cloneChart(ch)
-		if err := chartutil.ProcessDependenciesWithMerge(ch, cv.user); err != nil {
-			return nil, fmt.Errorf("chart %s: dependencies: %w", lc.info.Name, err)
-		}
-	}
-	name, ns := release(lc, req)
-	top, err := renderValues(ch, cv, sch, name, ns, req, caps)
+	ch, top, err := prepare(lc, req)
 	if err != nil {
 		return nil, err
 	}
@@ -197,16 +172,64 @@ func Render(req Request) (*Result, error) {
 	if err != nil {
 		return nil, cleanTemplateError(err)
 	}
+	name, ns := release(lc, req)
 	res := &Result{Name: name, Namespace: ns, Chart: lc.info}
+	if err := collect(res, ch, files, req); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// prepare readies a chart for the engine: the values merged and checked,
+// the Kubernetes version it asks for checked, its dependencies processed (on
+// a copy of the shared chart), and what templates see as ".".
+func prepare(lc *loadedChart, req Request) (*chart.Chart, chartutil.Values, error) {
+	sch, err := lc.valuesSchema()
+	if err != nil {
+		return nil, nil, err
+	}
+	cv, err := userValues(lc.chart.Values, req, sch)
+	if err != nil {
+		return nil, nil, err
+	}
+	caps, err := capabilities(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	ch := lc.chart
+	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
+		return nil, nil, fmt.Errorf("chart %s: chart requires kubeVersion: %s which is incompatible with Kubernetes %s (render for a Kubernetes version the chart supports)",
+			lc.info.Name, ch.Metadata.KubeVersion, caps.KubeVersion.String())
+	}
+	if hasDependencies(ch) {
+		// GOTCHA: Helm's dependency processing writes to the chart it is
+		// given (drops disabled subcharts, renames aliases); the loaded
+		// chart is shared by every render, concurrent ones too.
+		ch = cloneChart(ch)
+		if err := chartutil.ProcessDependenciesWithMerge(ch, cv.user); err != nil {
+			return nil, nil, fmt.Errorf("chart %s: dependencies: %w", lc.info.Name, err)
+		}
+	}
+	name, ns := release(lc, req)
+	top, err := renderValues(ch, cv, sch, name, ns, req, caps)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ch, top, nil
+}
+
+// collect sorts the rendered files as Helm's install does and fills the
+// result: notes, CRDs, objects and hooks (decoded and placed), manifest.
+func collect(res *Result, ch *chart.Chart, files map[string]string, req Request) error {
 	res.Notes = takeNotes(files, ch.Name())
 	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
 	if err != nil {
-		return nil, fmt.Errorf("chart %s: %w (render the chart to see the document)", lc.info.Name, err)
+		return fmt.Errorf("chart %s: %w (render the chart to see the document)", ch.Name(), err)
 	}
 	if res.CRDs, err = crdObjects(ch); err != nil {
-		return nil, err
+		return err
 	}
-	p := placer{namespace: ns, scope: req.Scope, crdScopes: crdScopes(res.CRDs)}
+	p := placer{namespace: res.Namespace, scope: req.Scope, crdScopes: crdScopes(res.CRDs)}
 	var errs []error
 	for _, m := range manifests {
 		obj, ok, err := p.object(m.Name, m.Content)
@@ -218,28 +241,35 @@ func Render(req Request) (*Result, error) {
 		}
 	}
 	for _, h := range hooks {
-		obj, ok, err := p.object(h.Path, h.Manifest)
-		if err != nil {
+		hook, ok, err := p.hook(h)
+		switch {
+		case err != nil:
 			errs = append(errs, err)
-			continue
+		case ok:
+			res.Hooks = append(res.Hooks, hook)
 		}
-		if !ok {
-			continue
-		}
-		hook := Hook{Object: obj, Weight: h.Weight}
-		for _, e := range h.Events {
-			hook.Events = append(hook.Events, string(e))
-		}
-		for _, d := range h.DeletePolicies {
-			hook.DeletePolicies = append(hook.DeletePolicies, string(d))
-		}
-		res.Hooks = append(res.Hooks, hook)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return errors.Join(errs...)
 	}
 	res.Manifest = manifest(res, ch.CRDObjects(), manifests, req)
-	return res, nil
+	return nil
+}
+
+// hook decodes and places one hook object.
+func (p placer) hook(h *helmrelease.Hook) (Hook, bool, error) {
+	obj, ok, err := p.object(h.Path, h.Manifest)
+	if err != nil || !ok {
+		return Hook{}, ok, err
+	}
+	hook := Hook{Object: obj, Weight: h.Weight}
+	for _, e := range h.Events {
+		hook.Events = append(hook.Events, string(e))
+	}
+	for _, d := range h.DeletePolicies {
+		hook.DeletePolicies = append(hook.DeletePolicies, string(d))
+	}
+	return hook, true, nil
 }
 
 // renderValues is what templates see as ".": Helm's render values, after
@@ -334,12 +364,24 @@ func takeNotes(files map[string]string, chartName string) string {
 	return notes
 }
 
-// cloneChart copies a chart tree deeply enough that dependency processing
-// (which replaces a chart's dependency list and values) leaves the original
-// alone; templates and files are shared, as nothing writes to them.
+// cloneChart copies a chart tree deeply enough that Helm's dependency
+// processing, which writes to the chart (dependency list, each dependency's
+// Enabled, Name for an alias and ImportValues, and the values), leaves the
+// original alone; templates and files are shared, as nothing writes to them.
 func cloneChart(c *chart.Chart) *chart.Chart {
 	cp := *c
 	md := *c.Metadata
+	if c.Metadata.Dependencies != nil {
+		md.Dependencies = make([]*chart.Dependency, len(c.Metadata.Dependencies))
+		for i, d := range c.Metadata.Dependencies {
+			dc := *d
+			dc.Tags = append([]string(nil), d.Tags...)
+			if d.ImportValues != nil {
+				dc.ImportValues = append([]any(nil), d.ImportValues...)
+			}
+			md.Dependencies[i] = &dc
+		}
+	}
 	cp.Metadata = &md
 	if c.Values != nil {
 		cp.Values = deepCopyMap(c.Values)
@@ -350,6 +392,12 @@ func cloneChart(c *chart.Chart) *chart.Chart {
 	}
 	cp.SetDependencies(deps...)
 	return &cp
+}
+
+// hasDependencies reports whether a chart has subcharts, declared or in
+// its charts/ folder.
+func hasDependencies(c *chart.Chart) bool {
+	return len(c.Dependencies()) > 0 || len(c.Metadata.Dependencies) > 0
 }
 
 // crdObjects decodes the chart's crds/ files (subcharts' too), each document

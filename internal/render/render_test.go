@@ -2,6 +2,8 @@ package render
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -438,5 +440,96 @@ func TestMissingValues(t *testing.T) {
 	}
 	if _, err := Render(Request{Preset: dir, Strict: true}); err == nil {
 		t.Error("Strict render of a missing value succeeded")
+	}
+}
+
+// aliasChart has one subchart used twice under two aliases, and one behind
+// a condition.
+func aliasChart(t *testing.T) string {
+	t.Helper()
+	return writePreset(t, map[string]string{
+		chartFile: "apiVersion: v2\nname: p\nversion: 0.0.1\ndependencies:\n" +
+			"  - {name: child, version: 0.1.0, alias: first}\n  - {name: child, version: 0.1.0, alias: second}\n" +
+			"  - {name: extra, version: 0.1.0, condition: extra.enabled}\n",
+		valuesFile:                 "first: {greeting: hi}\nsecond: {greeting: hello}\nextra: {enabled: false}\n",
+		"charts/child/Chart.yaml":  "apiVersion: v2\nname: child\nversion: 0.1.0\n",
+		"charts/child/values.yaml": "greeting: default\n",
+		"charts/child/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Name }}\n" +
+			"data:\n  greeting: {{ .Values.greeting }}\n",
+		"charts/extra/Chart.yaml":        "apiVersion: v2\nname: extra\nversion: 0.1.0\n",
+		"charts/extra/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-extra\n",
+	})
+}
+
+// TestRenderTwiceWithAliases: Helm's dependency processing writes to the
+// chart; a cached chart must render the same way every time.
+func TestRenderTwiceWithAliases(t *testing.T) {
+	dir := aliasChart(t)
+	for i := range 2 {
+		res, err := Render(Request{Preset: dir, Name: "r"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range res.Objects {
+			got = append(got, o.Name+"="+o.Object.(*corev1.ConfigMap).Data["greeting"])
+		}
+		if diff := cmp.Diff([]string{"r-first=hi", "r-second=hello"}, got); diff != "" {
+			t.Errorf("render %d (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
+// TestConcurrentRendersOfOneChart: renders of one cached chart with other
+// values, at the same time, each get their own subcharts (run with -race).
+func TestConcurrentRendersOfOneChart(t *testing.T) {
+	dir := aliasChart(t)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			enabled := i%2 == 0
+			res, err := Render(Request{Preset: dir, Name: "r", Set: []string{fmt.Sprintf("extra.enabled=%t", enabled)}})
+			if err == nil && (len(res.Objects) == 3) != enabled {
+				err = fmt.Errorf("extra.enabled=%t rendered %d objects", enabled, len(res.Objects))
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestSymlinkedSubchart: a subchart linked into charts/ from a sibling
+// folder renders, as Helm's loader follows the link.
+func TestSymlinkedSubchart(t *testing.T) {
+	root := t.TempDir()
+	for name, text := range map[string]string{
+		"child/Chart.yaml":        "apiVersion: v2\nname: child\nversion: 0.1.0\n",
+		"child/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-child\n",
+		"parent/Chart.yaml":       "apiVersion: v2\nname: parent\nversion: 0.1.0\n",
+	} {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "parent", "charts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join("..", "..", "child"), filepath.Join(root, "parent", "charts", "child")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Render(Request{Preset: filepath.Join(root, "parent"), Name: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Objects) != 1 || res.Objects[0].Name != "r-child" {
+		t.Errorf("objects = %+v, want the child's ConfigMap", res.Objects)
 	}
 }

@@ -127,51 +127,97 @@ func userValues(defaults map[string]any, req Request, sch *valuesSchema) (*coale
 		cv.sources = append(cv.sources, valuesSource{source: src, values: m.AsMap()})
 		mergeMaps(user, deepCopyMap(m.AsMap()))
 	}
-	// NOTE: Helm parses every --set of one kind into the same map, so
-	// `--set a[0]=x --set a[1]=y` builds one list; do the same, and keep
-	// each entry's own map only to tell which one set a failing path.
+	// NOTE: as Helm's MergeValues, every --set-json, --set and --set-string
+	// is parsed into the map that already holds the values documents, so
+	// `--set list[1].x=y` changes the list a values file gave. Each
+	// expression's own map is kept only to tell which one set a path.
 	sets := []struct {
 		kind  SourceKind
 		exprs []string
 		parse func(string, map[string]any) error
 	}{
 		{SourceSetJSON, req.SetJSON, strvals.ParseJSON},
-		// --set is parsed as strings and typed by the schema below.
-		{SourceSet, req.Set, strvals.ParseIntoString},
+		// --set is typed as Helm types it, then by the schema where it says
+		// the type (see retype).
+		{SourceSet, req.Set, strvals.ParseInto},
 		{SourceSetString, req.SetString, strvals.ParseIntoString},
 	}
 	for _, set := range sets {
-		merged := map[string]any{}
 		for i, expr := range set.exprs {
 			src := Source{Kind: set.kind, Index: i}
 			own := map[string]any{}
-			if err := parseSetSafely(set.parse, expr, own); err != nil {
-				errs = append(errs, &ValuesError{Source: src, Path: setKey(expr), Msg: fmt.Sprintf("%q does not parse: %v (write key=value, a.b=value, list[0]=value or list={a,b})", expr, err)})
+			parseOwn := set.parse
+			if set.kind == SourceSet {
+				parseOwn = strvals.ParseIntoString
+			}
+			if err := parseSetSafely(parseOwn, expr, own); err != nil {
+				errs = append(errs, &ValuesError{Source: src, Path: setKey(expr), Msg: fmt.Sprintf("%q does not parse: %v "+
+					"(a values path is key, a.b, list[0] or a\\.b for a dot in a key; a list is {a,b})", expr, err)})
 				continue
 			}
-			if err := parseSetSafely(set.parse, expr, merged); err != nil {
-				errs = append(errs, &ValuesError{Source: src, Path: setKey(expr), Msg: fmt.Sprintf("%q does not combine with the earlier --%s values: %v", expr, set.kind.flag(), err)})
+			if err := parseSetSafely(set.parse, expr, user); err != nil {
+				errs = append(errs, &ValuesError{Source: src, Path: setKey(expr), Msg: fmt.Sprintf("%q does not combine with "+
+					"the values set before it: %v", expr, err)})
 				continue
 			}
 			if set.kind == SourceSet {
 				own = asMap(typeBySchema(own, sch.root(), sch.root()))
+				retype(user, own)
 			}
 			cv.sources = append(cv.sources, valuesSource{source: src, values: own})
 		}
-		if set.kind == SourceSet {
-			merged = asMap(typeBySchema(merged, sch.root(), sch.root()))
-		}
-		if err := cv.listHoleError(merged); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		mergeMaps(user, merged)
+	}
+	if err := cv.listHoleError(user); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	cv.user = user
 	return cv, nil
+}
+
+// retype writes the schema-typed leaves of one --set expression (typed)
+// over the values Helm's parser typed its own way (dst): "1234567" stays a
+// string where the schema says string.
+func retype(dst, typed any) {
+	switch t := typed.(type) {
+	case map[string]any:
+		d, ok := dst.(map[string]any)
+		if !ok {
+			return
+		}
+		for k, v := range t {
+			if isLeaf(v) {
+				d[k] = v
+				continue
+			}
+			retype(d[k], v)
+		}
+	case []any:
+		d, ok := dst.([]any)
+		if !ok {
+			return
+		}
+		for i, v := range t {
+			switch {
+			case i >= len(d) || v == nil:
+			case isLeaf(v):
+				d[i] = v
+			default:
+				retype(d[i], v)
+			}
+		}
+	}
+}
+
+// isLeaf reports whether v is neither a map nor a list.
+func isLeaf(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return true
 }
 
 // valuesDocProblem says why a values document is not a map: what it is
@@ -186,17 +232,22 @@ func valuesDocProblem(doc []byte, err error) string {
 	return err.Error()
 }
 
-// listHoleError reports a list that one kind of --set expressions left with
-// empty items, blaming the last expression that set the item after them.
-func (cv *coalescedValues) listHoleError(merged map[string]any) error {
-	p, loc, i, ok := listHole(merged, nil)
+// listHoleError reports a list that a --set or --set-string left with
+// empty items before the one it set, blaming that expression. (Helm builds
+// such a list with empty items; explicit nulls of --set-json and of values
+// files are the user's own.)
+func (cv *coalescedValues) listHoleError(user map[string]any) error {
+	p, loc, i, ok := listHole(user, nil)
 	if !ok {
 		return nil
 	}
 	src := cv.sourceOf(loc)
-	return &ValuesError{Source: src, Path: p, Msg: fmt.Sprintf("index %d is past the end of the list: "+
-		"--set builds a list anew (Helm replaces a list as a whole, the chart's default too), so items 0 to %d "+
-		"would be empty; set every item from 0, or give the whole list with --set-json", i, i-1)}
+	if src.Kind != SourceSet && src.Kind != SourceSetString {
+		return nil
+	}
+	return &ValuesError{Source: src, Path: p, Msg: fmt.Sprintf("index %d is past the end of the list: no values "+
+		"document set this list (the chart's default list is replaced as a whole, as in Helm), so items 0 to %d "+
+		"would be empty; set every item from 0, or set the whole list at once as JSON", i, i-1)}
 }
 
 // listHole finds the first list in v (the values of one kind of --set
@@ -330,15 +381,15 @@ func typeBySchema(v any, sch, root map[string]any) any {
 	return v
 }
 
-// typeString converts one --set string by the schema's types.
+// typeString converts one --set string by the schema's types: a string
+// where the schema allows only strings; Helm's typing where it allows
+// strings among other types (whatever Helm makes of it is then valid); a
+// boolean, integer or number where the schema says so and the text is one.
 func typeString(s string, types []string) any {
 	// Helm: --set key=null deletes the key, whatever the schema says of it
 	// (--set-string keeps the string, and never comes here).
 	if s == "null" {
 		return nil
-	}
-	if len(types) == 1 && types[0] == "string" {
-		return s
 	}
 	has := func(t string) bool {
 		for _, x := range types {
@@ -347,6 +398,12 @@ func typeString(s string, types []string) any {
 			}
 		}
 		return false
+	}
+	if has("string") {
+		if len(types) == 1 {
+			return s
+		}
+		return helmTyped(s)
 	}
 	switch {
 	case has("boolean") && (strings.EqualFold(s, "true") || strings.EqualFold(s, "false")):

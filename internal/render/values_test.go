@@ -112,6 +112,18 @@ func TestCoalesceValues(t *testing.T) {
 			want: base(func(m map[string]any) { m["tolerations"] = []any{map[string]any{"key": "gpu"}} }),
 		},
 		{
+			// Helm parses --set into the values files' map: an index
+			// changes the list a file gave, keeping its other items.
+			name: "set of a list index changes the list a values file gave",
+			req: Request{
+				ValuesYAML: [][]byte{[]byte("tolerations: [{key: a, operator: Exists}, {key: b}]\n")},
+				Set:        []string{"tolerations[1].effect=NoSchedule", "tolerations[0].key=c"},
+			},
+			want: base(func(m map[string]any) {
+				m["tolerations"] = []any{map[string]any{"key": "c", "operator": "Exists"}, map[string]any{"key": "b", "effect": "NoSchedule"}}
+			}),
+		},
+		{
 			name: "several sets build one list",
 			req:  Request{Set: []string{"args[0]=--x", "args[1]=--y"}},
 			want: base(func(m map[string]any) { m["args"] = []any{"--x", "--y"} }),
@@ -331,9 +343,9 @@ func TestSetTypedBySchemaRendersString(t *testing.T) {
 
 func TestSetListHole(t *testing.T) {
 	_, err := Render(Request{Preset: "node-exporter", Set: []string{"image.tag=v2", "tolerations[5].key=a"}})
-	want := "--set[1]: tolerations[5]: index 5 is past the end of the list: --set builds a list anew (Helm replaces a " +
-		"list as a whole, the chart's default too), so items 0 to 4 would be empty; set every item from 0, or give " +
-		"the whole list with --set-json"
+	want := "--set[1]: tolerations[5]: index 5 is past the end of the list: no values document set this list (the " +
+		"chart's default list is replaced as a whole, as in Helm), so items 0 to 4 would be empty; set every item " +
+		"from 0, or set the whole list at once as JSON"
 	if err == nil || err.Error() != want {
 		t.Errorf("Render error\n got: %v\nwant: %s", err, want)
 	}
