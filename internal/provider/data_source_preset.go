@@ -24,6 +24,7 @@ type presetDataSourceModel struct {
 	Namespace  types.String            `tfsdk:"namespace"`
 	Values     types.List              `tfsdk:"values"`
 	Set        types.List              `tfsdk:"set"`
+	Strict     types.Bool              `tfsdk:"strict"`
 	ID         types.String            `tfsdk:"id"`
 	Manifest   types.String            `tfsdk:"manifest"`
 	Objects    []presetDataObjectModel `tfsdk:"objects"`
@@ -40,7 +41,7 @@ type presetDataObjectModel struct {
 }
 
 func (m presetDataSourceModel) inputs() presetInputs {
-	return presetInputs{Preset: m.Preset, Name: m.Name, Namespace: m.Namespace, Values: m.Values, Set: m.Set}
+	return presetInputs{Preset: m.Preset, Name: m.Name, Namespace: m.Namespace, Values: m.Values, Set: m.Set, Strict: m.Strict}
 }
 
 func (d *presetDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {

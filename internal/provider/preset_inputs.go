@@ -26,6 +26,8 @@ type presetInputs struct {
 	// Set holds presetSetModel objects; a types.List keeps a config without
 	// set blocks exactly as Terraform sent it.
 	Set types.List `tfsdk:"set"`
+	// Strict fails a template that reads a value nobody set.
+	Strict types.Bool `tfsdk:"strict"`
 }
 
 // presetSetModel is one set block.
@@ -51,6 +53,9 @@ const (
 		"`name = \"image.tag\"`, `value = \"v1.9.1\"`."
 	presetSetNameDescription  = "Values path, e.g. `image.tag`, `tolerations[0].key` or `podAnnotations.example\\.com/team`."
 	presetSetValueDescription = "The value, read according to `type`."
+	presetStrictDescription   = "Fail when a template reads a value that nobody set, as `helm lint --strict` " +
+		"(and `kubedaemon render --strict`) does. By default such a value is empty, as in `helm template` and " +
+		"`helm install`. Defaults to `false`."
 )
 
 // presetSetTypeDescription documents the type attribute of a set block.
@@ -64,7 +69,7 @@ func presetSetTypeDescription() string {
 // can be rendered now (at plan time, values computed from other resources may
 // not be).
 func (in presetInputs) known(ctx context.Context) bool {
-	if in.Preset.IsUnknown() || in.Name.IsUnknown() || in.Namespace.IsUnknown() || in.Values.IsUnknown() || in.Set.IsUnknown() {
+	if in.Preset.IsUnknown() || in.Strict.IsUnknown() || in.Name.IsUnknown() || in.Namespace.IsUnknown() || in.Values.IsUnknown() || in.Set.IsUnknown() {
 		return false
 	}
 	for _, v := range in.Values.Elements() {
@@ -111,6 +116,7 @@ func (in presetInputs) toRequest(ctx context.Context, diags *diag.Diagnostics) p
 			Preset:    in.Preset.ValueString(),
 			Name:      in.Name.ValueString(),
 			Namespace: in.Namespace.ValueString(),
+			Strict:    in.Strict.ValueBool(),
 		},
 		setOf:  map[render.Source]presetSetRef{},
 		redact: func(s string) string { return s },

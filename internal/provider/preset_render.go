@@ -42,7 +42,7 @@ type presetRendered struct {
 // them: the planned values are not enough, as write-only values
 // (set_sensitive values, sensitive_values) exist only in the configuration.
 func presetConfigInputs(ctx context.Context, cfg presetResourceModel, diags *diag.Diagnostics) (req presetRequest, sensitive []string, known bool) {
-	in := presetInputs{Preset: cfg.Preset, Name: cfg.Name, Namespace: cfg.Namespace, Values: cfg.Values, Set: cfg.Set}
+	in := presetInputs{Preset: cfg.Preset, Name: cfg.Name, Namespace: cfg.Namespace, Values: cfg.Values, Set: cfg.Set, Strict: cfg.Strict}
 	if !in.known(ctx) || !presetListKnown(ctx, cfg.SensitiveValues) || !presetSetsKnown(ctx, cfg.SetSensitive) {
 		return presetRequest{}, nil, false
 	}

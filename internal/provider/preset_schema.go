@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -105,6 +106,9 @@ func presetInputAttributesV0() map[string]schema.Attribute {
 		"values": schema.ListAttribute{
 			Optional: true, ElementType: types.StringType, MarkdownDescription: presetValuesDescription,
 		},
+		"strict": schema.BoolAttribute{
+			Optional: true, Computed: true, Default: booldefault.StaticBool(false), MarkdownDescription: presetStrictDescription,
+		},
 	}
 }
 
@@ -165,6 +169,7 @@ func presetInputDataSourceAttributes() map[string]dsschema.Attribute {
 		"values": dsschema.ListAttribute{
 			Optional: true, ElementType: types.StringType, MarkdownDescription: presetValuesDescription,
 		},
+		"strict": dsschema.BoolAttribute{Optional: true, MarkdownDescription: presetStrictDescription},
 	}
 }
 

@@ -56,6 +56,7 @@ type presetResourceModel struct {
 	Namespace         types.String   `tfsdk:"namespace"`
 	Values            types.List     `tfsdk:"values"`
 	Set               types.List     `tfsdk:"set"`
+	Strict            types.Bool     `tfsdk:"strict"`
 	SetSensitive      types.List     `tfsdk:"set_sensitive"`
 	SensitiveValues   types.List     `tfsdk:"sensitive_values"`
 	CRDs              types.List     `tfsdk:"crds"`
@@ -535,6 +536,7 @@ func (r *presetResource) ImportState(ctx context.Context, req resource.ImportSta
 	set("name", name)
 	set("namespace", ns)
 	set("create_namespace", false)
+	set("strict", false)
 	set("wait", true)
 	set("fail_fast", true)
 	set("force_conflicts", false)

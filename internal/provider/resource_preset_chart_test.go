@@ -424,3 +424,20 @@ func TestAccPresetResourceUnstableChart(t *testing.T) {
 		}},
 	})
 }
+
+// TestPresetStrictPlanError: with strict, a template that reads a
+// value nobody set fails the plan, as helm lint --strict; without, it
+// renders empty.
+func TestPresetStrictPlanError(t *testing.T) {
+	dir := writeChart(t, map[string]string{
+		"Chart.yaml":        "apiVersion: v2\nname: strict\nversion: 0.1.0\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  x: \"{{ .Values.missing }}\"\n",
+	})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      fmt.Sprintf("data \"kubedaemon_preset\" \"s\" {\n  preset = %q\n  strict = true\n}\n", dir),
+			ExpectError: regexp.MustCompile(`(?s)Cannot Render Preset.*strict/templates/cm.yaml:6:\d+: map has no entry for key\s+"missing"`),
+		}},
+	})
+}
