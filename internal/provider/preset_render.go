@@ -43,7 +43,7 @@ type presetRendered struct {
 // (set_sensitive values, sensitive_values) exist only in the configuration.
 func presetConfigInputs(ctx context.Context, cfg presetResourceModel, diags *diag.Diagnostics) (req presetRequest, sensitive []string, known bool) {
 	in := presetInputs{Preset: cfg.Preset, Name: cfg.Name, Namespace: cfg.Namespace, Values: cfg.Values, Set: cfg.Set, Strict: cfg.Strict}
-	if !in.known(ctx) || !presetListKnown(ctx, cfg.SensitiveValues) || !presetSetsKnown(ctx, cfg.SetSensitive) {
+	if !in.known(ctx) || !presetListKnown(cfg.SensitiveValues) || !presetSetsKnown(ctx, cfg.SetSensitive) {
 		return presetRequest{}, nil, false
 	}
 	req = in.toRequest(ctx, diags)
@@ -68,7 +68,7 @@ func presetConfigInputs(ctx context.Context, cfg presetResourceModel, diags *dia
 }
 
 // presetListKnown reports whether a list and its elements are known.
-func presetListKnown(ctx context.Context, l types.List) bool {
+func presetListKnown(l types.List) bool {
 	if l.IsUnknown() {
 		return false
 	}

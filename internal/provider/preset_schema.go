@@ -135,7 +135,10 @@ func presetSetBlockV0() schema.Block {
 // presetSetSensitiveBlockV0 is the resource's set_sensitive block: a set
 // block whose value Terraform keeps out of the plan and the state.
 func presetSetSensitiveBlockV0() schema.Block {
-	b := presetSetBlockV0().(schema.ListNestedBlock)
+	b, ok := presetSetBlockV0().(schema.ListNestedBlock)
+	if !ok {
+		panic("presetSetBlockV0 is not a list nested block")
+	}
 	attrs := make(map[string]schema.Attribute, len(b.NestedObject.Attributes))
 	for k, v := range b.NestedObject.Attributes {
 		attrs[k] = v

@@ -313,15 +313,15 @@ func filesOf(fsys fs.FS) ([]*loader.BufferedFile, error) {
 // folder is common); a link back to a folder being walked is not followed
 // again.
 func dirFiles(dir, rel string, walking map[string]bool, out *[]*loader.BufferedFile) error {
-	real, err := filepath.EvalSymlinks(dir)
+	resolved, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return err
 	}
-	if walking[real] {
+	if walking[resolved] {
 		return nil
 	}
-	walking[real] = true
-	defer delete(walking, real)
+	walking[resolved] = true
+	defer delete(walking, resolved)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err

@@ -41,10 +41,6 @@ var updateHelm = flag.Bool("update-helm", false, "rewrite testdata/helm/ with th
 const (
 	compatChartsDir = "testdata/charts"
 	compatHelmDir   = "testdata/helm"
-	// envHelmOracle names a helm binary to use instead of the one that
-	// `make helm-oracle` builds.
-	envHelmOracle = "KUBEDAEMON_HELM"
-	helmModule    = "helm.sh/helm/v3"
 )
 
 // Defaults of a case that names no release, namespace or Kubernetes version.
