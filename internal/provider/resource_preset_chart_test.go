@@ -377,14 +377,20 @@ func TestPresetResourceHookPlanError(t *testing.T) {
 		"templates/test.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: test\n" +
 			"spec:\n  containers: [{name: c, image: busybox}]\n",
 	})
-	resource.UnitTest(t, resource.TestCase{
+	resource.UnitTest(t, chartPlanError(dir, `(?s)Chart Has Helm Hooks.*ConfigMap migrate from\s+hooked/templates/job.yaml.*pre-install`))
+}
+
+// chartPlanError is a test case that plans a kubedaemon_preset of the chart
+// in dir and wants the plan to fail with an error matching want.
+func chartPlanError(dir, want string) resource.TestCase {
+	return resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      fmt.Sprintf("resource \"kubedaemon_preset\" \"h\" {\n  preset = %q\n}\n", dir),
+			Config:      fmt.Sprintf("resource \"kubedaemon_preset\" \"p\" {\n  preset = %q\n}\n", dir),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Chart Has Helm Hooks.*ConfigMap migrate from\s+hooked/templates/job.yaml.*pre-install`),
+			ExpectError: regexp.MustCompile(want),
 		}},
-	})
+	}
 }
 
 // TestAccPresetResourceKindNotServed: a custom resource whose definition the
@@ -415,14 +421,7 @@ func TestAccPresetResourceUnstableChart(t *testing.T) {
 		"templates/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: pw\n" +
 			"data:\n  password: {{ randAlphaNum 16 | b64enc | quote }}\n",
 	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      fmt.Sprintf("resource \"kubedaemon_preset\" \"r\" {\n  preset = %q\n}\n", dir),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Chart Renders Differently Each Time.*Secret/default/pw.*randAlphaNum`),
-		}},
-	})
+	resource.Test(t, chartPlanError(dir, `(?s)Chart Renders Differently Each Time.*Secret/default/pw.*randAlphaNum`))
 }
 
 // TestPresetStrictPlanError: with strict, a template that reads a
