@@ -71,12 +71,37 @@ func TestRenderCommandErrors(t *testing.T) {
 		{
 			name:       "missing values file",
 			args:       []string{"render", "node-exporter", "-f", "/nonexistent/v.yaml"},
-			wantStderr: "Error: read values file (-f): open /nonexistent/v.yaml: no such file or directory\n",
+			wantStderr: "Error: read values file (-f /nonexistent/v.yaml): open /nonexistent/v.yaml: no such file or directory\n",
 		},
 		{
 			name:       "no preset",
 			args:       []string{"render"},
-			wantStderr: "Error: accepts 1 arg(s), received 0\n",
+			wantStderr: "Error: accepts between 1 and 2 arg(s), received 0\n",
+		},
+		{
+			name:       "release name that is not a DNS label",
+			args:       []string{"render", "Node_Exporter", "node-exporter"},
+			wantStderr: "Error: release name \"Node_Exporter\" (NAME or --name) is not valid: use at most 53 lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. node-exporter\n",
+		},
+		{
+			name:       "namespace that is not a DNS label",
+			args:       []string{"render", "node-exporter", "-n", "Ops"},
+			wantStderr: "Error: --namespace \"Ops\" is not a namespace name: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. monitoring\n",
+		},
+		{
+			name:       "name given twice",
+			args:       []string{"render", "a", "node-exporter", "--name", "b"},
+			wantStderr: "Error: the release name is given twice: as NAME (\"a\") and --name (\"b\"); give one\n",
+		},
+		{
+			name:       "show-only of a template the chart does not have",
+			args:       []string{"render", "node-exporter", "-s", "templates/nope.yaml"},
+			wantStderr: "Error: --show-only templates/nope.yaml: chart node-exporter renders no template by that name: give a path such as templates/daemonset.yaml, relative to the chart\n",
+		},
+		{
+			name:       "unknown output format",
+			args:       []string{"render", "node-exporter", "-o", "toml"},
+			wantStderr: "Error: --output \"toml\" is not a format: use yaml or json\n",
 		},
 		{
 			name:       "values of an unknown preset",
@@ -106,33 +131,86 @@ func TestRenderCommandOutputDir(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	wantFiles := []string{
-		"00-serviceaccount-csi-node-node.yaml",
-		"01-clusterrole-csi-node-node.yaml",
-		"02-clusterrolebinding-csi-node-node.yaml",
-		"03-daemonset-csi-node-node.yaml",
-		"04-csidriver-csi.example.com.yaml",
-	}
-	entries, err := os.ReadDir(dir)
+	// As helm template --output-dir: DIR/CHART/templates/FILE, the
+	// documents of one template in one file.
+	var got []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-	}
-	if diff := cmp.Diff(wantFiles, got); diff != "" {
+	want := []string{"csi-node/templates/csidriver.yaml", "csi-node/templates/daemonset.yaml",
+		"csi-node/templates/rbac.yaml", "csi-node/templates/serviceaccount.yaml"}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	if lines := strings.Count(out, "\n"); lines != len(wantFiles) {
-		t.Errorf("stdout lists %d paths, want %d:\n%s", lines, len(wantFiles), out)
+	if lines := strings.Count(out, "\n"); lines != len(want) {
+		t.Errorf("stdout lists %d paths, want %d:\n%s", lines, len(want), out)
 	}
-	ds, err := os.ReadFile(filepath.Join(dir, wantFiles[3]))
+	rbac, err := os.ReadFile(filepath.Join(dir, "csi-node", "templates", "rbac.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(ds, []byte("# Source: csi-node/templates/daemonset.yaml\napiVersion: apps/v1\nkind: DaemonSet\n")) {
-		t.Errorf("daemonset file starts with %q", ds[:80])
+	if n := strings.Count(string(rbac), "---\n# Source: csi-node/templates/rbac.yaml\n"); n != 2 {
+		t.Errorf("rbac.yaml holds %d documents, want the ClusterRole and its binding", n)
+	}
+}
+
+// TestRenderCommandHelmHabits: NAME before the chart, -n, -f - from
+// standard input, --set-file, -s and -o json, as a Helm and kubectl user
+// types them.
+func TestRenderCommandHelmHabits(t *testing.T) {
+	motd := filepath.Join(t.TempDir(), "annotation.txt")
+	if err := os.WriteFile(motd, []byte("from a file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	root := newRootCommand("test", streams{out: &out, errOut: &errOut})
+	root.SetIn(strings.NewReader("image:\n  tag: v1.8.0\n"))
+	root.SetArgs([]string{"render", "agent", "node-exporter", "-n", "ops", "-f", "-",
+		"--set-file", "podAnnotations.motd=" + motd, "-s", "templates/daemonset.yaml", "-o", "json"})
+	if err := root.Execute(); err != nil {
+		t.Fatalf("render: %v\n%s", err, errOut.String())
+	}
+	var list struct {
+		Kind  string `json:"kind"`
+		Items []struct {
+			Kind     string `json:"kind"`
+			Metadata struct {
+				Name, Namespace string
+			} `json:"metadata"`
+			Spec struct {
+				Template struct {
+					Metadata struct {
+						Annotations map[string]string `json:"annotations"`
+					} `json:"metadata"`
+					Spec struct {
+						Containers []struct{ Image string } `json:"containers"`
+					} `json:"spec"`
+				} `json:"template"`
+			} `json:"spec"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+		t.Fatalf("-o json is not JSON: %v\n%s", err, out.String())
+	}
+	if list.Kind != "List" || len(list.Items) != 1 || list.Items[0].Kind != "DaemonSet" {
+		t.Fatalf("-s templates/daemonset.yaml -o json gave %+v, want a List of the DaemonSet", list)
+	}
+	ds := list.Items[0]
+	if ds.Metadata.Name != "agent" || ds.Metadata.Namespace != "ops" {
+		t.Errorf("DaemonSet %s/%s, want ops/agent", ds.Metadata.Namespace, ds.Metadata.Name)
+	}
+	if got := ds.Spec.Template.Spec.Containers[0].Image; !strings.HasSuffix(got, ":v1.8.0") {
+		t.Errorf("image %s, want the tag from standard input", got)
+	}
+	if got := ds.Spec.Template.Metadata.Annotations["motd"]; got != "from a file" {
+		t.Errorf("annotation motd = %q, want the --set-file content", got)
 	}
 }
 

@@ -55,6 +55,9 @@ type Request struct {
 	// first, then --set, then --set-string, as Helm does). A --set value is
 	// typed by the chart's values.schema.json where it says the type.
 	Set, SetString, SetJSON []string
+	// SetFile are Helm's --set-file expressions (key=path: the file's
+	// content, as a string), applied after --set-string.
+	SetFile []string
 	// KubeVersion is .Capabilities.KubeVersion, e.g. "v1.32.1"; empty means
 	// DefaultKubeVersion.
 	KubeVersion string

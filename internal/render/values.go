@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ const (
 	SourceSetJSON
 	SourceSet
 	SourceSetString
+	// SourceSetFile is a --set-file expression: key=path, the file's
+	// content as a string.
+	SourceSetFile
 )
 
 // flag is the command-line flag of a kind of input.
@@ -40,6 +44,8 @@ func (k SourceKind) flag() string {
 		return "set"
 	case SourceSetString:
 		return "set-string"
+	case SourceSetFile:
+		return "set-file"
 	}
 	return "defaults"
 }
@@ -141,6 +147,7 @@ func userValues(defaults map[string]any, req Request, sch *valuesSchema) (*coale
 		// the type (see retype).
 		{SourceSet, req.Set, strvals.ParseInto},
 		{SourceSetString, req.SetString, strvals.ParseIntoString},
+		{SourceSetFile, req.SetFile, parseIntoFile},
 	}
 	for _, set := range sets {
 		for i, expr := range set.exprs {
@@ -175,6 +182,18 @@ func userValues(defaults map[string]any, req Request, sch *valuesSchema) (*coale
 	}
 	cv.user = user
 	return cv, nil
+}
+
+// parseIntoFile is Helm's --set-file: key=path sets key to the content of
+// the file at path, as a string.
+func parseIntoFile(expr string, dest map[string]any) error {
+	return strvals.ParseIntoFile(expr, dest, func(rs []rune) (any, error) {
+		b, err := os.ReadFile(string(rs))
+		if err != nil {
+			return nil, fmt.Errorf("read the file: %w", err)
+		}
+		return string(b), nil
+	})
 }
 
 // retype writes the schema-typed leaves of one --set expression (typed)
@@ -242,7 +261,7 @@ func (cv *coalescedValues) listHoleError(user map[string]any) error {
 		return nil
 	}
 	src := cv.sourceOf(loc)
-	if src.Kind != SourceSet && src.Kind != SourceSetString {
+	if src.Kind != SourceSet && src.Kind != SourceSetString && src.Kind != SourceSetFile {
 		return nil
 	}
 	return &ValuesError{Source: src, Path: p, Msg: fmt.Sprintf("index %d is past the end of the list: no values "+
