@@ -1,6 +1,5 @@
 // Command terraform-provider-kubedaemon serves the kubedaemon Terraform provider
-// when Terraform starts it, and is the kubedaemon command line tool when a
-// person runs it with a subcommand (render, presets, wait, ...).
+// when Terraform starts it, and is the kubedaemon command line tool otherwise.
 package main
 
 import (
@@ -15,12 +14,16 @@ import (
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/provider"
 )
 
-// version is set by goreleaser or `make build` through -ldflags.
-var version = "dev"
+// version and commit are set by goreleaser or `make build` through -ldflags
+// (-X main.version=... -X main.commit=...).
+var (
+	version = "dev"
+	commit  = "none"
+)
 
 func main() {
-	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
-		os.Exit(cli.Execute(context.Background(), version, os.Args[1:], os.Stdout, os.Stderr))
+	if !cli.ServesProvider(os.Getenv, os.Args[1:]) {
+		os.Exit(cli.Run(context.Background(), cli.Build{Version: version, Commit: commit}, os.Args[1:], os.Stdout, os.Stderr))
 	}
 
 	var debug bool

@@ -5,13 +5,13 @@ package templates
 
 import "embed"
 
-// FS holds every built-in chart: Chart.yaml, values.yaml, values.schema.json
-// and templates/.
+// FS holds every built-in chart: Chart.yaml, values.yaml, values.schema.json,
+// README.md (what `kubedaemon readme` prints) and templates/.
 //
 // NOTE: the patterns name the chart files rather than the chart folders on
 // purpose: a folder pattern would leave out templates/_helpers.tpl (go:embed
 // skips names starting with '_' inside a folder it walks) and would carry the
 // testdata folders into the binary.
 //
-//go:embed */Chart.yaml */values.yaml */values.schema.json */templates/*
+//go:embed */Chart.yaml */values.yaml */values.schema.json */README.md */templates/*
 var FS embed.FS

@@ -1,5 +1,6 @@
-// Package cli is the kubedaemon command line: the subcommands that the provider
-// binary runs when a person starts it with one (render, presets, values,
-// schema, wait, version). Terraform starts the binary without arguments, and
-// main.go then serves the provider instead.
+// Package cli is the kubedaemon command line (render, presets, values,
+// schema, readme, wait, version, completion). main.go runs it unless
+// Terraform started the binary: Terraform's plugin handshake (its magic
+// cookie in the environment) or -debug serves the provider instead; see
+// ServesProvider.
 package cli

@@ -254,20 +254,56 @@ func writeJSONList(s streams, docs []manifestDoc) error {
 	return err
 }
 
+// presetsFormats lists what `presets --output` prints; the first is the
+// default.
+var presetsFormats = []string{"table", "json", "yaml"}
+
 func newPresetsCommand(_ string, s streams) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	cmd := &cobra.Command{
 		Use:   "presets",
 		Short: "List the built-in presets",
-		Args:  cobra.NoArgs,
+		Long: "List the built-in presets: a table by default, or with -o json or -o yaml the list of presets " +
+			"with their name, chart version, appVersion (the daemon's version), description and namespace.",
+		Example: "  kubedaemon presets\n  kubedaemon presets -o json",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tVERSION\tNAMESPACE\tDESCRIPTION")
-			for _, p := range render.List() {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Namespace, p.Description)
-			}
-			return w.Flush()
+			return printPresets(s, output, render.List())
 		},
 	}
+	cmd.Flags().StringVarP(&output, "output", "o", presetsFormats[0], "output format: "+strings.Join(presetsFormats, ", "))
+	return cmd
+}
+
+// printPresets prints presets in the output format.
+func printPresets(s streams, output string, presets []render.PresetInfo) error {
+	if presets == nil {
+		presets = []render.PresetInfo{}
+	}
+	switch output {
+	case "table":
+		w := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "NAME\tVERSION\tNAMESPACE\tDESCRIPTION")
+		for _, p := range presets {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Namespace, p.Description)
+		}
+		return w.Flush()
+	case "json":
+		b, err := json.MarshalIndent(presets, "", "    ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(s.out, "%s\n", b)
+		return err
+	case "yaml":
+		b, err := yaml.Marshal(presets)
+		if err != nil {
+			return err
+		}
+		_, err = s.out.Write(b)
+		return err
+	}
+	return fmt.Errorf("--output %q is not a format: use %s", output, strings.Join(presetsFormats, ", "))
 }
 
 func newValuesCommand(_ string, s streams) *cobra.Command {
@@ -294,6 +330,23 @@ func newSchemaCommand(_ string, s streams) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			b, err := render.Schema(args[0])
+			if err != nil {
+				return err
+			}
+			_, err = s.out.Write(b)
+			return err
+		},
+	}
+}
+
+func newReadmeCommand(_ string, s streams) *cobra.Command {
+	return &cobra.Command{
+		Use:     "readme PRESET|CHART_DIR|CHART.tgz",
+		Short:   "Print a preset's README.md, as helm show readme",
+		Example: "  kubedaemon readme node-exporter",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			b, err := render.Readme(args[0])
 			if err != nil {
 				return err
 			}

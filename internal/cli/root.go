@@ -15,33 +15,35 @@ type streams struct {
 	errOut io.Writer
 }
 
-// commands lists the constructors of the subcommands. Each lives in its own file.
+// commands lists the constructors of the subcommands. Each lives in its own
+// file; version (version.go) is added apart, as it needs the whole Build.
 var commands = []func(version string, s streams) *cobra.Command{
-	newVersionCommand,
 	newWaitCommand,
-	newRenderCommand, newPresetsCommand, newValuesCommand, newSchemaCommand,
+	newRenderCommand, newPresetsCommand, newValuesCommand, newSchemaCommand, newReadmeCommand,
 }
 
-// IsCommand reports whether arg names a subcommand (or asks for help), that is,
-// whether a person rather than Terraform started the binary.
-func IsCommand(arg string) bool {
-	switch arg {
-	case "help", "-h", "--help", "completion":
-		return true
-	}
-	root := newRootCommand("", streams{out: io.Discard, errOut: io.Discard})
-	for _, c := range root.Commands() {
-		if c.Name() == arg || c.HasAlias(arg) {
-			return true
-		}
-	}
-	return false
+// Build is what the binary knows about itself, set by the linker.
+type Build struct {
+	// Version is the kubedaemon release, e.g. v0.4.0 ("dev" when built
+	// without -ldflags).
+	Version string
+	// Commit is the git commit the binary was built from ("" or "none"
+	// when unknown).
+	Commit string
 }
 
 // Execute runs the command line with args (without the program name) and
 // returns the process exit code: 0 on success, 1 when the command failed.
+// It is Run for a build that knows only its version.
 func Execute(ctx context.Context, version string, args []string, out, errOut io.Writer) int {
-	root := newRootCommand(version, streams{out: out, errOut: errOut})
+	return Run(ctx, Build{Version: version}, args, out, errOut)
+}
+
+// Run runs the command line of build b with args (without the program
+// name) and returns the process exit code: 0 on success, 1 when the command
+// failed.
+func Run(ctx context.Context, b Build, args []string, out, errOut io.Writer) int {
+	root := newBuildRootCommand(b, streams{out: out, errOut: errOut})
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ee *exitError
@@ -66,33 +68,36 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
+// newRootCommand is the command line of a build that knows only its version.
 func newRootCommand(version string, s streams) *cobra.Command {
+	return newBuildRootCommand(Build{Version: version}, s)
+}
+
+func newBuildRootCommand(b Build, s streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "kubedaemon",
 		Short: "Node daemons on Kubernetes: render presets, wait for DaemonSets",
 		Long: "kubedaemon renders node-daemon presets (fluent-bit, fluentd, node-exporter, csi-node) " +
 			"into Kubernetes manifests and waits for DaemonSets to converge.\n\n" +
 			"The same binary is the Terraform provider registry.terraform.io/kubedaemon/kubedaemon: " +
-			"Terraform starts it without arguments.",
+			"Terraform starts it with its plugin handshake in the environment (TF_PLUGIN_MAGIC_COOKIE); " +
+			"`terraform-provider-kubedaemon -debug` serves the provider for a debugger.\n\n" +
+			"Shell completion: see `kubedaemon completion --help`.",
+		Version:       versionText(b),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// The text is computed, not a template: --version prints it as is.
+	root.SetVersionTemplate("{{.Version}}")
+	// NOTE: declared here so cobra does not add its -v shorthand, which
+	// kubectl users know as the log level.
+	root.Flags().Bool("version", false, "print what the version command prints")
 	root.SetOut(s.out)
 	root.SetErr(s.errOut)
+	root.AddCommand(newVersionCommand(b, s))
 	for _, newCmd := range commands {
-		root.AddCommand(newCmd(version, s))
+		root.AddCommand(newCmd(b.Version, s))
 	}
+	addCompletions(root)
 	return root
-}
-
-func newVersionCommand(version string, s streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the kubedaemon version",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintln(s.out, version)
-			return err
-		},
-	}
 }

@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"io"
+	"sort"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/tools/clientcmd"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
@@ -19,6 +18,9 @@ import (
 // waitOptions are the flags of `wait`.
 type waitOptions struct {
 	namespace         string
+	allNamespaces     bool
+	selector          string
+	output            string
 	timeout           time.Duration
 	kubeconfig        string
 	context           string
@@ -27,151 +29,157 @@ type waitOptions struct {
 	stuckGrace        time.Duration
 }
 
-// daemonSetTypes are the spellings of the resource type `wait` accepts, as
-// kubectl accepts them.
-var daemonSetTypes = []string{"daemonset", "daemonsets", "ds", "daemonset.apps", "daemonsets.apps"}
+const waitLong = `Wait until each DaemonSet's controller has seen its latest generation and every node it should run on runs a ready, available pod of the current template (and none runs where it should not).
+
+Name the DaemonSets as kubectl does (daemonset/NAME, daemonset NAME, ds/NAME, ds NAME, several names) or select them with -l in the namespace (-n, else the context's), or in every namespace with -A -l. Several DaemonSets are waited for concurrently, each with the same options and the same --timeout.
+
+Each DaemonSet is watched, not polled. A line goes to standard error each time a counter changes; the final status of each DaemonSet goes to standard output, as text or, with -o json, as one JSON document {"daemonSets": [{"namespace", "name", "converged", "generation", "status": {the counters}, "warnings", "error", "cause"}]} where cause is timeout, stuck, deleted, cancelled, unreachable or error. The wait ends early when a pod of the current template can never start (bad image name, missing config, host port taken; image pulls and crash loops after --stuck-grace) unless --no-fail-fast is given; the stuck nodes, pods and reasons go to standard error.
+
+Cluster, as kubectl finds it: --kubeconfig, else the files in $KUBECONFIG, else ~/.kube/config, else (in a pod) the service account; --context, else the current context.
+
+Exit codes:
+  0  every DaemonSet converged
+  1  a DaemonSet did not converge (timeout, stuck pods, deleted, not found, none matches -l), with the diagnosis
+  2  usage or configuration error (bad arguments or flags, no kubeconfig, unknown context, bad selector, credentials rejected)
+  3  the cluster cannot be reached (connection refused, DNS, TLS, the API server timing out)`
 
 func newWaitCommand(_ string, s streams) *cobra.Command {
-	var o waitOptions
+	o := waitOptions{timeout: defaultWaitTimeout, stuckGrace: rollout.DefaultStuckGrace, output: "text"}
 	cmd := &cobra.Command{
-		Use:   "wait daemonset/NAME",
-		Short: "Wait until a DaemonSet has converged, or say why it cannot",
-		Long: "Wait until the DaemonSet's controller has seen its latest generation and every node it should run on " +
-			"runs a ready, available pod of the current template (and none runs where it should not), printing a line " +
-			"each time a counter changes. It exits 0 when the DaemonSet converged and 1 otherwise, with the stuck " +
-			"nodes, pods and reasons on standard error.\n\n" +
-			"It watches the one DaemonSet instead of polling, and ends early when a pod of the current template can " +
-			"never start (bad image name, missing config, host port taken; image pulls and crash loops after " +
-			"--stuck-grace) unless --no-fail-fast is given.\n\n" +
-			"Cluster: --kubeconfig, else $KUBECONFIG, else ~/.kube/config; --context, else its current context.",
+		Use:   "wait (daemonset/NAME... | daemonset NAME... | daemonset -l SELECTOR)",
+		Short: "Wait until DaemonSets have converged, or say why they cannot",
+		Long:  waitLong,
 		Example: "  kubedaemon wait daemonset/fluent-bit -n logging --timeout 10m\n" +
-			"  kubedaemon wait ds/node-exporter --context prod --skip-not-ready-nodes",
-		Args: cobra.ExactArgs(1),
+			"  kubedaemon wait ds node-exporter --context prod --skip-not-ready-nodes\n" +
+			"  kubedaemon wait ds -A -l app.kubernetes.io/part-of=observability -o json",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runWait(cmd.Context(), s, args[0], o)
+			return runWait(cmd.Context(), s, args, o)
 		},
 	}
+	// Bad flags are usage errors (exit 2) like bad arguments.
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	f := cmd.Flags()
-	f.StringVarP(&o.namespace, "namespace", "n", "", "namespace of the DaemonSet (default: the context's, else \"default\")")
-	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait before giving up with a diagnosis")
-	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+	f.StringVarP(&o.namespace, "namespace", "n", "", "namespace of the DaemonSets (default: the context's, else \"default\")")
+	f.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "with -l, select DaemonSets in every namespace")
+	f.StringVarP(&o.selector, "selector", "l", "", "wait for every DaemonSet whose labels match, e.g. app=fluent-bit,tier!=test")
+	f.StringVarP(&o.output, "output", "o", o.output, "final status format: text or json")
+	f.DurationVar(&o.timeout, "timeout", o.timeout, "how long to wait before giving up with a diagnosis (more than 0)")
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else the pod's service account)")
 	f.StringVar(&o.context, "context", "", "kubeconfig context (default: the current context)")
 	f.BoolVar(&o.noFailFast, "no-fail-fast", false, "keep waiting until the timeout even when pods are stuck for good")
 	f.BoolVar(&o.skipNotReadyNodes, "skip-not-ready-nodes", false, "converge on the Ready nodes and warn about NotReady ones")
-	f.DurationVar(&o.stuckGrace, "stuck-grace", rollout.DefaultStuckGrace, "how long image pull errors and crash loops may last before they count as stuck")
+	f.DurationVar(&o.stuckGrace, "stuck-grace", o.stuckGrace, "how long image pull errors and crash loops may last before they count as stuck")
 	return cmd
 }
 
-// parseDaemonSetArg reads "daemonset/NAME" (or ds/NAME, daemonsets.apps/NAME).
-func parseDaemonSetArg(arg string) (string, error) {
-	kind, name, ok := strings.Cut(arg, "/")
-	if !ok || name == "" || strings.Contains(name, "/") {
-		return "", fmt.Errorf("argument %q: want daemonset/NAME, e.g. daemonset/fluent-bit", arg)
-	}
-	for _, t := range daemonSetTypes {
-		if strings.EqualFold(kind, t) {
-			return name, nil
-		}
-	}
-	return "", fmt.Errorf("argument %q: wait supports DaemonSets only (%s); want daemonset/NAME", arg, strings.Join(daemonSetTypes, ", "))
-}
-
-// kubeconfigPaths picks the kubeconfig as kubectl does: the flag, else every
-// file in $KUBECONFIG, else ~/.kube/config.
-func kubeconfigPaths(flag string) []string {
-	if flag != "" {
-		return []string{flag}
-	}
-	if env := os.Getenv("KUBECONFIG"); env != "" {
-		var paths []string
-		for _, p := range filepath.SplitList(env) {
-			if p != "" {
-				paths = append(paths, p)
-			}
-		}
-		if len(paths) > 0 {
-			return paths
-		}
-	}
-	return []string{"~/.kube/config"}
-}
-
-func runWait(ctx context.Context, s streams, arg string, o waitOptions) error {
-	name, err := parseDaemonSetArg(arg)
+func runWait(ctx context.Context, s streams, args []string, o waitOptions) error {
+	targets, err := parseWaitTargets(args, o.selector, o.allNamespaces)
 	if err != nil {
+		return err
+	}
+	if err := validateWaitFlags(o); err != nil {
 		return err
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	paths := expandHome(kubeconfigPaths(o.kubeconfig))
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			return fmt.Errorf("kubeconfig %s cannot be read (%w): point --kubeconfig or $KUBECONFIG at your cluster's kubeconfig", p, err)
-		}
-	}
-	cfg := k8s.Config{ConfigPath: paths[0], ConfigPaths: paths[1:], ConfigContext: o.context}
-	restConfig, err := cfg.RESTConfig()
+	cc, err := loadClusterConfig(o.kubeconfig, o.context)
 	if err != nil {
-		if ce, ok := k8s.IsConfigError(err); ok && ce.Attribute == "config_context" {
-			return fmt.Errorf("--context %q is not in the kubeconfig: %w", o.context, err)
-		}
 		return err
 	}
-	namespace := o.namespace
-	if namespace == "" {
-		namespace = contextNamespace(cfg, paths)
+	if o.namespace != "" {
+		cc.namespace = o.namespace
 	}
-	client, err := rollout.NewClient(restConfig, k8s.DefaultFieldManager)
+	if err := checkReachable(ctx, cc, o.timeout); err != nil {
+		return err
+	}
+	client, err := rollout.NewClient(cc.rest, k8s.DefaultFieldManager)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	res, err := client.WaitDaemonSet(ctx, namespace, name, rollout.WaitOptions{
-		FailFast:          !o.noFailFast,
-		SkipNotReadyNodes: o.skipNotReadyNodes,
-		StuckGrace:        o.stuckGrace,
-		Progress:          func(line string) { fmt.Fprintln(s.out, line) },
-	})
+	keys, err := resolveTargets(ctx, client, cc, targets)
 	if err != nil {
-		var nce *rollout.NotConvergedError
-		if errors.As(err, &nce) {
-			return &exitError{code: 1, msg: err.Error()}
-		}
 		return err
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintln(s.out, "Warning:", w)
-	}
-	st := res.DaemonSet.Status
-	_, err = fmt.Fprintf(s.out, "daemonset %s/%s converged: generation %d on %d node(s)\n", namespace, name, res.DaemonSet.Generation, st.DesiredNumberScheduled)
-	return err
+	outcomes := waitAll(ctx, client, cc, keys, o, &lockedWriter{w: s.errOut})
+	return writeWaitOutcomes(s.out, s.errOut, o.output, outcomes)
 }
 
-// contextNamespace is the namespace of the kubeconfig context in use, or
-// "default".
-func contextNamespace(cfg k8s.Config, paths []string) string {
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
-		&clientcmd.ClientConfigLoadingRules{Precedence: paths},
-		&clientcmd.ConfigOverrides{CurrentContext: cfg.ConfigContext})
-	ns, _, err := cc.Namespace()
-	if err != nil || ns == "" {
-		return "default"
-	}
-	return ns
-}
+// objectKey is one DaemonSet to wait for.
+type objectKey struct{ namespace, name string }
 
-// expandHome replaces a leading "~/" by the home directory.
-func expandHome(paths []string) []string {
-	out := make([]string, 0, len(paths))
-	for _, p := range paths {
-		if strings.HasPrefix(p, "~/") {
-			if home, err := os.UserHomeDir(); err == nil {
-				p = filepath.Join(home, p[2:])
-			}
+// resolveTargets lists the DaemonSets that match the selector, or returns
+// the named ones.
+func resolveTargets(ctx context.Context, client *rollout.Client, cc *clusterConfig, t waitTargets) ([]objectKey, error) {
+	if t.selector == "" {
+		keys := make([]objectKey, 0, len(t.names))
+		for _, n := range t.names {
+			keys = append(keys, objectKey{cc.namespace, n})
 		}
-		out = append(out, p)
+		return keys, nil
 	}
-	return out
+	ns, where := cc.namespace, fmt.Sprintf("in namespace %q", cc.namespace)
+	if t.allNamespaces {
+		ns, where = metav1.NamespaceAll, "in any namespace"
+	}
+	list, err := client.Clientset.AppsV1().DaemonSets(ns).List(ctx, metav1.ListOptions{LabelSelector: t.selector})
+	switch {
+	case err != nil && isUnreachable(err):
+		return nil, unreachableError(cc, err)
+	case err != nil:
+		return nil, fmt.Errorf("list daemonsets %s matching -l %s: %w", where, t.selector, err)
+	case len(list.Items) == 0:
+		return nil, &exitError{code: exitNotConverged, msg: fmt.Sprintf("no DaemonSet %s matches -l %s", where, t.selector)}
+	}
+	keys := make([]objectKey, 0, len(list.Items))
+	for _, ds := range list.Items {
+		keys = append(keys, objectKey{ds.Namespace, ds.Name})
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].namespace != keys[j].namespace {
+			return keys[i].namespace < keys[j].namespace
+		}
+		return keys[i].name < keys[j].name
+	})
+	return keys, nil
+}
+
+// waitAll waits for every DaemonSet at once and returns the outcomes in the
+// order of keys. Progress lines go to progress as they come.
+func waitAll(ctx context.Context, client *rollout.Client, cc *clusterConfig, keys []objectKey, o waitOptions, progress io.Writer) []waitOutcome {
+	outcomes := make([]waitOutcome, len(keys))
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := client.WaitDaemonSet(ctx, k.namespace, k.name, rollout.WaitOptions{
+				FailFast:          !o.noFailFast,
+				SkipNotReadyNodes: o.skipNotReadyNodes,
+				StuckGrace:        o.stuckGrace,
+				Progress:          func(line string) { fmt.Fprintln(progress, line) },
+			})
+			outcomes[i] = waitOutcome{namespace: k.namespace, name: k.name, result: res, err: err}
+			if err != nil && isUnreachable(err) {
+				outcomes[i].unreachable = true
+				outcomes[i].err = unreachableError(cc, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return outcomes
+}
+
+// lockedWriter serialises the progress lines of concurrent waits.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -130,6 +130,21 @@ func Schema(preset string) ([]byte, error) {
 	return c.chart.Schema, nil
 }
 
+// Readme returns the README.md of a preset as written, as `helm show readme`
+// prints it.
+func Readme(preset string) ([]byte, error) {
+	c, err := lookup(preset)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range c.chart.Raw {
+		if f.Name == readmeFile {
+			return f.Data, nil
+		}
+	}
+	return nil, fmt.Errorf("chart %s has no %s", c.info.Name, readmeFile)
+}
+
 // builtinNames lists the built-in presets for error messages.
 func builtinNames() string {
 	var names []string

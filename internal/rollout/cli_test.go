@@ -60,10 +60,12 @@ func TestAccCLIWait(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code %d, stderr:\n%s", code, errOut)
 	}
-	for _, want := range []string{ns + "/logd: generation 1, 3/3 updated, 3/3 ready, 3/3 available\n", "daemonset " + ns + "/logd converged: generation 1 on 3 node(s)\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, out)
-		}
+	// Progress goes to stderr, the final status to stdout.
+	if want := ns + "/logd: generation 1, 3/3 updated, 3/3 ready, 3/3 available\n"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+	if want := "daemonset " + ns + "/logd converged: generation 1 on 3 node(s)\n"; !strings.Contains(out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out)
 	}
 
 	create("broken", "registry.invalid/unpullable:1")

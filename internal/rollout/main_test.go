@@ -2,7 +2,6 @@ package rollout
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -50,15 +49,7 @@ func newTestClient(t testing.TB) *Client {
 // testNamespace creates a namespace of its own for t and deletes it after.
 func testNamespace(t testing.TB) string {
 	t.Helper()
-	name := fmt.Sprintf("rollout-%d", time.Now().UnixNano()%1_000_000_000)
-	cs := testCluster.Client()
-	if _, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cs.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
-	})
-	return name
+	return clustertest.Namespace(t, testCluster, "rollout")
 }
 
 // testDaemonSetSpec is a one-container DaemonSet app=name running image.

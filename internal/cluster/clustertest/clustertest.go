@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
 )
 
@@ -61,4 +64,20 @@ func enabled(env []string) bool {
 		}
 	}
 	return false
+}
+
+// Namespace creates a namespace named prefix-<number> in c for one test and
+// deletes it when the test ends.
+func Namespace(t testing.TB, c *cluster.Cluster, prefix string) string {
+	t.Helper()
+	name := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1_000_000_000)
+	cs := c.Client()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if _, err := cs.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cs.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+	return name
 }

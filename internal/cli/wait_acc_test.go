@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
+)
+
+// accNamespace creates a namespace of its own for t and deletes it after.
+func accNamespace(t *testing.T) string {
+	t.Helper()
+	return clustertest.Namespace(t, testCluster, "cli-wait")
+}
+
+// createPauseDaemonSet creates a DaemonSet of the pause image with the
+// labels group=group and app=name.
+func createPauseDaemonSet(t *testing.T, namespace, name, group string) {
+	t.Helper()
+	selector := map[string]string{"app": name}
+	ds := &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Labels: map[string]string{"app": name, "group": group}},
+		Spec: appsv1.DaemonSetSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: selector},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: selector},
+				Spec: corev1.PodSpec{
+					Containers:                    []corev1.Container{{Name: "pause", Image: "registry.k8s.io/pause:3.10"}},
+					TerminationGracePeriodSeconds: new(int64(0)),
+				},
+			},
+		},
+	}
+	if _, err := testCluster.Client().AppsV1().DaemonSets(namespace).Create(context.Background(), ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccWaitSelector waits for two DaemonSets selected by a common label,
+// as text and as JSON.
+func TestAccWaitSelector(t *testing.T) {
+	ns := accNamespace(t)
+	createPauseDaemonSet(t, ns, "logd", "node-agents")
+	createPauseDaemonSet(t, ns, "metricsd", "node-agents")
+	createPauseDaemonSet(t, ns, "other", "elsewhere")
+
+	code, out, errOut := run(t, "wait", "ds", "-l", "group=node-agents", "-n", ns, "--kubeconfig", testCluster.Kubeconfig, "--timeout", "1m")
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr:\n%s", code, errOut)
+	}
+	want := "daemonset " + ns + "/logd converged: generation 1 on 3 node(s)\n" +
+		"daemonset " + ns + "/metricsd converged: generation 1 on 3 node(s)\n"
+	if out != want {
+		t.Errorf("stdout\n got: %q\nwant: %q", out, want)
+	}
+	if !strings.Contains(errOut, ns+"/logd: generation 1, 3/3 updated, 3/3 ready, 3/3 available\n") {
+		t.Errorf("stderr lacks the progress of logd:\n%s", errOut)
+	}
+
+	code, out, errOut = run(t, "wait", "-A", "-l", "group=node-agents,app=logd", "-o", "json", "--kubeconfig", testCluster.Kubeconfig, "--timeout", "1m")
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr:\n%s", code, errOut)
+	}
+	var report waitReport
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("stdout is not the JSON report: %v\n%s", err, out)
+	}
+	if len(report.DaemonSets) != 1 || report.DaemonSets[0].Namespace != ns || report.DaemonSets[0].Name != "logd" ||
+		!report.DaemonSets[0].Converged || report.DaemonSets[0].Status == nil || report.DaemonSets[0].Status.NumberReady != 3 {
+		t.Errorf("report = %+v, want logd converged with 3 ready", report)
+	}
+
+	code, out, errOut = run(t, "wait", "ds", "-l", "group=nobody", "-n", ns, "--kubeconfig", testCluster.Kubeconfig)
+	if wantErr := "Error: no DaemonSet in namespace \"" + ns + "\" matches -l group=nobody\n"; code != 1 || out != "" || errOut != wantErr {
+		t.Errorf("no match: exit %d, stdout %q, stderr %q; want 1, nothing, %q", code, out, errOut, wantErr)
+	}
+}
+
+// TestAccWaitUnreachable points a copy of the cluster's kubeconfig at a
+// port nothing listens on: exit code 3 before any wait.
+func TestAccWaitUnreachable(t *testing.T) {
+	cfg, err := clientcmd.LoadFromFile(testCluster.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cfg.Clusters {
+		c.Server = "https://127.0.0.1:1"
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	code, out, errOut := run(t, "wait", "ds/logd", "--kubeconfig", path, "--timeout", "1m")
+	if code != 3 {
+		t.Errorf("exit code %d, want 3; stderr:\n%s", code, errOut)
+	}
+	if out != "" || !strings.HasPrefix(errOut, "Error: cannot reach the cluster at https://127.0.0.1:1: ") {
+		t.Errorf("stdout %q, stderr %q; want nothing and the unreachable cluster", out, errOut)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %s: an unreachable cluster must end the command before the wait", d)
+	}
+}
