@@ -75,7 +75,7 @@ func TestBinary(t *testing.T) {
 			wantStderr string
 		}{
 			{name: "no arguments prints help", wantStdout: "Usage:\n  kubedaemon [command]"},
-			{name: "mistyped subcommand", args: []string{"rendr"}, wantCode: 1, wantStderr: "Did you mean this?\n\trender\n"},
+			{name: "mistyped subcommand", args: []string{"rendr"}, wantCode: 2, wantStderr: "Did you mean this?\n\trender\n"},
 			{name: "version", args: []string{"--version"}, wantStdout: "Kubernetes client:  k8s.io/client-go v"},
 			{name: "completion", args: []string{"__complete", "render", ""}, wantStdout: "node-exporter\t"},
 		}

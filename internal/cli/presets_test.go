@@ -56,11 +56,11 @@ func TestPresetsCommand(t *testing.T) {
 		{name: "json", args: []string{"presets", "-o", "json"}, wantStdout: string(wantJSON) + "\n"},
 		{name: "yaml", args: []string{"presets", "--output", "yaml"}, wantStdout: string(wantYAML)},
 		{
-			name: "unknown format", args: []string{"presets", "-o", "wide"}, wantCode: 1,
+			name: "unknown format", args: []string{"presets", "-o", "wide"}, wantCode: 2,
 			wantStderr: "Error: --output \"wide\" is not a format: use table, json, yaml\n",
 		},
 		{
-			name: "no arguments", args: []string{"presets", "fluent-bit"}, wantCode: 1,
+			name: "no arguments", args: []string{"presets", "fluent-bit"}, wantCode: 2,
 			wantStderr: "Error: unknown command \"fluent-bit\" for \"kubedaemon presets\"\n",
 		},
 	}
@@ -117,7 +117,7 @@ func TestReadmeCommand(t *testing.T) {
 				"a chart folder or a packaged chart (.tgz)\n",
 		},
 		{
-			name: "no argument", args: []string{"readme"}, wantCode: 1,
+			name: "no argument", args: []string{"readme"}, wantCode: 2,
 			wantStderr: "Error: accepts 1 arg(s), received 0\n",
 		},
 	}

@@ -54,7 +54,7 @@ func newRenderCommand(_ string, s streams) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 2 {
 				if cmd.Flags().Changed("name") && o.name != args[0] {
-					return fmt.Errorf("the release name is given twice: as NAME (%q) and --name (%q); give one", args[0], o.name)
+					return &exitError{code: exitUsage, msg: fmt.Sprintf("the release name is given twice: as NAME (%q) and --name (%q); give one", args[0], o.name)}
 				}
 				o.name, args = args[0], args[1:]
 			}
@@ -101,7 +101,7 @@ func (o renderOptions) check() error {
 
 func runRender(s streams, stdin io.Reader, chart string, o renderOptions) error {
 	if err := o.check(); err != nil {
-		return err
+		return &exitError{code: exitUsage, msg: err.Error()}
 	}
 	req := render.Request{
 		Preset:      chart,
@@ -303,7 +303,7 @@ func printPresets(s streams, output string, presets []render.PresetInfo) error {
 		_, err = s.out.Write(b)
 		return err
 	}
-	return fmt.Errorf("--output %q is not a format: use %s", output, strings.Join(presetsFormats, ", "))
+	return &exitError{code: exitUsage, msg: fmt.Sprintf("--output %q is not a format: use %s", output, strings.Join(presetsFormats, ", "))}
 }
 
 func newValuesCommand(_ string, s streams) *cobra.Command {

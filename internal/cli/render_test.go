@@ -112,8 +112,14 @@ func TestRenderCommandErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := run(t, tt.args...)
-			if code != 1 {
-				t.Errorf("exit code %d, want 1", code)
+			want := 1
+			if strings.Contains(tt.wantStderr, "arg(s)") || strings.Contains(tt.wantStderr, "is not valid") ||
+				strings.Contains(tt.wantStderr, "not a namespace name") || strings.Contains(tt.wantStderr, "given twice") ||
+				strings.Contains(tt.wantStderr, "is not a format") {
+				want = 2 // usage errors
+			}
+			if code != want {
+				t.Errorf("exit code %d, want %d", code, want)
 			}
 			if out != "" {
 				t.Errorf("stdout = %q, want nothing", out)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -40,8 +41,9 @@ func Execute(ctx context.Context, version string, args []string, out, errOut io.
 }
 
 // Run runs the command line of build b with args (without the program
-// name) and returns the process exit code: 0 on success, 1 when the command
-// failed.
+// name) and returns the process exit code: 0 on success, 2 for a usage
+// error (an unknown command or flag, a wrong number of arguments), 1 when
+// the command failed (wait has its own codes, see its --help).
 func Run(ctx context.Context, b Build, args []string, out, errOut io.Writer) int {
 	root := newBuildRootCommand(b, streams{out: out, errOut: errOut})
 	root.SetArgs(args)
@@ -54,9 +56,33 @@ func Run(ctx context.Context, b Build, args []string, out, errOut io.Writer) int
 			return ee.code
 		}
 		fmt.Fprintln(errOut, "Error:", err)
+		// GOTCHA: cobra reports an unknown subcommand with a plain error
+		// (its suggestions are built in unexported code); its text is the
+		// only sign.
+		if strings.HasPrefix(err.Error(), "unknown command ") {
+			return exitUsage
+		}
 		return 1
 	}
 	return 0
+}
+
+// usageErrors makes every command's argument and flag errors usage errors
+// (exit 2), keeping the commands' own flag-error handlers.
+func usageErrors(root *cobra.Command) {
+	asUsage := func(err error) error {
+		var ee *exitError
+		if err == nil || errors.As(err, &ee) {
+			return err
+		}
+		return &exitError{code: exitUsage, msg: err.Error()}
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
+	for _, c := range root.Commands() {
+		if args := c.Args; args != nil {
+			c.Args = func(cmd *cobra.Command, a []string) error { return asUsage(args(cmd, a)) }
+		}
+	}
 }
 
 // exitError ends a command with a specific exit code after it has printed its
@@ -99,5 +125,6 @@ func newBuildRootCommand(b Build, s streams) *cobra.Command {
 		root.AddCommand(newCmd(b.Version, s))
 	}
 	addCompletions(root)
+	usageErrors(root)
 	return root
 }

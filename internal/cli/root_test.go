@@ -31,13 +31,13 @@ func TestRootCommand(t *testing.T) {
 		{
 			name:       "mistyped subcommand suggests the right one",
 			args:       []string{"rendr"},
-			wantCode:   1,
+			wantCode:   2,
 			wantStderr: []string{"Error: unknown command \"rendr\" for \"kubedaemon\"\n\nDid you mean this?\n\trender\n"},
 		},
 		{
 			name:       "unknown flag",
 			args:       []string{"--nope"},
-			wantCode:   1,
+			wantCode:   2,
 			wantStderr: []string{"Error: unknown flag: --nope"},
 		},
 		{
@@ -53,7 +53,7 @@ func TestRootCommand(t *testing.T) {
 		{
 			name:       "version takes no arguments",
 			args:       []string{"version", "extra"},
-			wantCode:   1,
+			wantCode:   2,
 			wantStderr: []string{`Error: unknown command "extra" for "kubedaemon version"`},
 		},
 		{

@@ -209,6 +209,10 @@ func expandHome(p string) (string, error) {
 	return filepath.Join(home, strings.TrimPrefix(p, "~")), nil
 }
 
+// inClusterConfig is the pod's service account configuration; a variable so
+// that tests can stand in for a pod.
+var inClusterConfig = rest.InClusterConfig
+
 // RESTConfig builds the client configuration. Every problem the user can fix
 // comes back as a *ConfigError that names the attribute; no credential is ever
 // part of an error.
@@ -218,11 +222,18 @@ func (c Config) RESTConfig() (*rest.Config, error) {
 		return nil, err
 	}
 	if len(paths) == 0 && c.Host == "" {
+		// As hashicorp/kubernetes: with nothing configured, a provider
+		// that runs in a pod uses the pod's service account.
+		if cfg, err := inClusterConfig(); err == nil {
+			c.tune(cfg)
+			return cfg, nil
+		}
 		return nil, &ConfigError{
 			Summary: "No Cluster Configured",
 			Detail: "The kubedaemon provider does not know which cluster to use. Set config_path " +
 				"(or KUBE_CONFIG_PATH) to a kubeconfig file, for example \"~/.kube/config\", or set host " +
-				"(or KUBE_HOST) with token or client_certificate/client_key.",
+				"(or KUBE_HOST) with token or client_certificate/client_key. (Running in a pod, it would use " +
+				"the pod's service account.)",
 		}
 	}
 	for i, p := range paths {
@@ -298,6 +309,12 @@ func (c Config) RESTConfig() (*rest.Config, error) {
 	if cfg.Insecure {
 		cfg.CAData, cfg.CAFile = nil, ""
 	}
+	c.tune(cfg)
+	return cfg, nil
+}
+
+// tune sets the rate limits and the user agent of a client configuration.
+func (c Config) tune(cfg *rest.Config) {
 	cfg.QPS, cfg.Burst = c.QPS, c.Burst
 	if cfg.QPS == 0 {
 		cfg.QPS = DefaultQPS
@@ -306,7 +323,6 @@ func (c Config) RESTConfig() (*rest.Config, error) {
 		cfg.Burst = DefaultBurst
 	}
 	cfg.UserAgent = "kubedaemon"
-	return cfg, nil
 }
 
 // checkNames verifies that the context, cluster and user the configuration

@@ -1,10 +1,13 @@
 package k8s
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"k8s.io/client-go/rest"
 )
 
 const testKubeconfig = `apiVersion: v1
@@ -138,5 +141,29 @@ func TestWithEnvPaths(t *testing.T) {
 	}
 	if got := strings.Join(cfg.ConfigPaths, ","); got != "/a,/b" {
 		t.Errorf("config paths = %q, want /a,/b", got)
+	}
+}
+
+// TestInClusterFallback: with nothing configured, a provider in a pod uses
+// the pod's service account, as hashicorp/kubernetes does; outside a pod the
+// error says what to set.
+func TestInClusterFallback(t *testing.T) {
+	saved := inClusterConfig
+	t.Cleanup(func() { inClusterConfig = saved })
+
+	inClusterConfig = func() (*rest.Config, error) { return &rest.Config{Host: "https://10.0.0.1:443"}, nil }
+	cfg, err := Config{}.RESTConfig()
+	if err != nil {
+		t.Fatalf("in a pod: %v", err)
+	}
+	if cfg.Host != "https://10.0.0.1:443" || cfg.QPS != DefaultQPS || cfg.UserAgent != "kubedaemon" {
+		t.Errorf("in-cluster config = host %q, QPS %v, user agent %q", cfg.Host, cfg.QPS, cfg.UserAgent)
+	}
+
+	inClusterConfig = func() (*rest.Config, error) { return nil, rest.ErrNotInCluster }
+	_, err = Config{}.RESTConfig()
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Summary != "No Cluster Configured" {
+		t.Errorf("outside a pod: error %v, want No Cluster Configured", err)
 	}
 }

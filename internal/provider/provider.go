@@ -79,7 +79,8 @@ func (p *kubedaemonProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"(fluent-bit, fluentd, node-exporter, a CSI node driver). Its connection settings are those of " +
 			"the hashicorp/kubernetes provider, so an existing `provider \"kubernetes\"` block can be pasted " +
 			"unchanged. The client is built on first use: `terraform validate` and plans whose cluster does " +
-			"not exist yet work.",
+			"not exist yet work. With no connection setting at all, a provider that runs in a pod uses the " +
+			"pod's service account (in-cluster configuration), as hashicorp/kubernetes does.",
 		Attributes: map[string]schema.Attribute{
 			"config_path": str("config_path", "Path to a kubeconfig file, e.g. `~/.kube/config`.", false),
 			"config_paths": schema.ListAttribute{
