@@ -31,6 +31,9 @@ func addCompletions(root *cobra.Command) {
 				c.ValidArgsFunction = completeChartArg
 			}
 		}
+		if c.Name() == "wait" {
+			c.ValidArgsFunction = completeWaitArg
+		}
 		if formats, ok := completedOutputs[c.Name()]; ok && c.Flags().Lookup("output") != nil {
 			_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 		}

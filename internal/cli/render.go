@@ -117,6 +117,14 @@ func runRender(s streams, stdin io.Reader, chart string, o renderOptions) error 
 		IncludeCRDs: o.includeCRDs,
 		SkipTests:   o.skipTests,
 	}
+	req.SetNames = map[render.Source]string{}
+	for kind, exprs := range map[render.SourceKind][]string{
+		render.SourceSet: o.set, render.SourceSetString: o.setString, render.SourceSetJSON: o.setJSON, render.SourceSetFile: o.setFile,
+	} {
+		for i, e := range exprs {
+			req.SetNames[render.Source{Kind: kind, Index: i}] = "--" + kind.Flag() + " " + e
+		}
+	}
 	for _, file := range o.valueFiles {
 		var b []byte
 		var err error

@@ -66,7 +66,7 @@ func TestRenderCommandErrors(t *testing.T) {
 		{
 			name:       "schema error names the set",
 			args:       []string{"render", "node-exporter", "--set", "port=abc"},
-			wantStderr: "Error: render node-exporter:\n--set[0]: port: got string, want integer\n",
+			wantStderr: "Error: render node-exporter:\n--set port=abc: port: got string, want integer\n",
 		},
 		{
 			name:       "missing values file",

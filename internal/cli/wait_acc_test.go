@@ -66,6 +66,20 @@ func TestAccWaitSelector(t *testing.T) {
 		t.Errorf("stderr lacks the progress of logd:\n%s", errOut)
 	}
 
+	// Completion lists the namespace's DaemonSets from the cluster.
+	for _, tt := range []struct{ args, want []string }{
+		{[]string{"__complete", "wait", "-n", ns, "--kubeconfig", testCluster.Kubeconfig, ""},
+			[]string{"daemonset/logd", "daemonset/metricsd", "daemonset/other"}},
+		{[]string{"__complete", "wait", "ds", "-n", ns, "--kubeconfig", testCluster.Kubeconfig, "me"}, []string{"metricsd"}},
+		{[]string{"__complete", "wait", "-n", ns, "--kubeconfig", testCluster.Kubeconfig, "ds/l"}, []string{"ds/logd"}},
+	} {
+		_, out, _ := run(t, tt.args...)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if got := lines[:len(lines)-1]; strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%v completes %q, want %q", tt.args[len(tt.args)-1:], got, tt.want)
+		}
+	}
+
 	code, out, errOut = run(t, "wait", "-A", "-l", "group=node-agents,app=logd", "-o", "json", "--kubeconfig", testCluster.Kubeconfig, "--timeout", "1m")
 	if code != 0 {
 		t.Fatalf("exit code %d, stderr:\n%s", code, errOut)

@@ -55,6 +55,10 @@ type Request struct {
 	// first, then --set, then --set-string, as Helm does). A --set value is
 	// typed by the chart's values.schema.json where it says the type.
 	Set, SetString, SetJSON []string
+	// SetNames name --set style expressions in errors, keyed by their kind
+	// and index (e.g. "--set image.tag=v2"); an expression without a name
+	// is "--set[i]".
+	SetNames map[Source]string
 	// SetFile are Helm's --set-file expressions (key=path: the file's
 	// content, as a string), applied after --set-string.
 	SetFile []string

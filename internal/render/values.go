@@ -33,8 +33,9 @@ const (
 	SourceSetFile
 )
 
-// flag is the command-line flag of a kind of input.
-func (k SourceKind) flag() string {
+// Flag is the command-line flag of a kind of input, without its dashes
+// ("set-string"), or "values" and "defaults".
+func (k SourceKind) Flag() string {
 	switch k {
 	case SourceValues:
 		return "values"
@@ -69,7 +70,7 @@ func (s Source) String() string {
 	case s.Kind == SourceValues:
 		return fmt.Sprintf("values[%d]", s.Index)
 	}
-	return fmt.Sprintf("--%s[%d]", s.Kind.flag(), s.Index)
+	return fmt.Sprintf("--%s[%d]", s.Kind.Flag(), s.Index)
 }
 
 // ValuesError is a problem with the values: a file that does not parse, a
@@ -152,6 +153,7 @@ func userValues(defaults map[string]any, req Request, sch *valuesSchema) (*coale
 	for _, set := range sets {
 		for i, expr := range set.exprs {
 			src := Source{Kind: set.kind, Index: i}
+			src.Name = req.SetNames[src]
 			own := map[string]any{}
 			parseOwn := set.parse
 			if set.kind == SourceSet {
