@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"flag"
 	"context"
 	"encoding/json"
 	"os"
@@ -263,5 +264,32 @@ func BenchmarkRenderCommand(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// updateGolden rewrites testdata/*.golden.json: go test ./internal/cli -update.
+var updateGolden = flag.Bool("update", false, "rewrite the golden outputs under testdata/")
+
+// TestRenderJSONGolden: `render -o json` of a built-in preset, byte for byte.
+func TestRenderJSONGolden(t *testing.T) {
+	code, out, errOut := run(t, "render", "agent", "node-exporter", "-n", "monitoring", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	golden := filepath.Join("testdata", "render-node-exporter.golden.json")
+	if *updateGolden {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (go test ./internal/cli -run TestRenderJSONGolden -update writes it)", err)
+	}
+	if diff := cmp.Diff(string(want), out); diff != "" {
+		t.Errorf("render -o json (-want +got):\n%s", diff)
 	}
 }
