@@ -26,6 +26,13 @@ func accNamespace(t *testing.T) string {
 // labels group=group and app=name.
 func createPauseDaemonSet(t *testing.T, namespace, name, group string) {
 	t.Helper()
+	createDaemonSet(t, namespace, name, group, "registry.k8s.io/pause:3.10")
+}
+
+// createDaemonSet creates a DaemonSet of image with the labels group=group
+// and app=name.
+func createDaemonSet(t *testing.T, namespace, name, group, image string) {
+	t.Helper()
 	selector := map[string]string{"app": name}
 	ds := &appsv1.DaemonSet{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Labels: map[string]string{"app": name, "group": group}},
@@ -34,7 +41,7 @@ func createPauseDaemonSet(t *testing.T, namespace, name, group string) {
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: selector},
 				Spec: corev1.PodSpec{
-					Containers:                    []corev1.Container{{Name: "pause", Image: "registry.k8s.io/pause:3.10"}},
+					Containers:                    []corev1.Container{{Name: "main", Image: image}},
 					TerminationGracePeriodSeconds: new(int64(0)),
 				},
 			},
@@ -123,5 +130,38 @@ func TestAccWaitUnreachable(t *testing.T) {
 	}
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("took %s: an unreachable cluster must end the command before the wait", d)
+	}
+}
+
+// TestAccWaitOne runs `wait daemonset/NAME` as a user would, once on a
+// DaemonSet that converges and once on one whose image cannot be pulled.
+func TestAccWaitOne(t *testing.T) {
+	ns := accNamespace(t)
+	wait := func(args ...string) (int, string, string) {
+		return run(t, append(args, "--kubeconfig", testCluster.Kubeconfig, "-n", ns)...)
+	}
+
+	createDaemonSet(t, ns, "logd", "one", "alpine:3.20")
+	code, out, errOut := wait("wait", "daemonset/logd", "--timeout", "1m")
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr:\n%s", code, errOut)
+	}
+	// Progress goes to stderr, the final status to stdout.
+	if want := ns + "/logd: generation 1, 3/3 updated, 3/3 ready, 3/3 available\n"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+	if want := "daemonset " + ns + "/logd converged: generation 1 on 3 node(s)\n"; !strings.Contains(out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out)
+	}
+
+	createDaemonSet(t, ns, "broken", "one", "registry.invalid/unpullable:1")
+	code, _, errOut = wait("wait", "ds/broken", "--timeout", "1m", "--stuck-grace", "1s")
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	for _, want := range []string{"Error: daemonset " + ns + "/broken cannot converge", "kwok-node-0: pod broken-", "ErrImagePull"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
 	}
 }
