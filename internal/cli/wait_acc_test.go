@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -33,20 +31,8 @@ func createPauseDaemonSet(t *testing.T, namespace, name, group string) {
 // and app=name.
 func createDaemonSet(t *testing.T, namespace, name, group, image string) {
 	t.Helper()
-	selector := map[string]string{"app": name}
-	ds := &appsv1.DaemonSet{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Labels: map[string]string{"app": name, "group": group}},
-		Spec: appsv1.DaemonSetSpec{
-			Selector: &metav1.LabelSelector{MatchLabels: selector},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: selector},
-				Spec: corev1.PodSpec{
-					Containers:                    []corev1.Container{{Name: "main", Image: image}},
-					TerminationGracePeriodSeconds: new(int64(0)),
-				},
-			},
-		},
-	}
+	ds := clustertest.DaemonSet(namespace, name, image)
+	ds.Labels = map[string]string{"app": name, "group": group}
 	if _, err := testCluster.Client().AppsV1().DaemonSets(namespace).Create(context.Background(), ds, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

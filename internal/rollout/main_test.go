@@ -54,21 +54,7 @@ func testNamespace(t testing.TB) string {
 
 // testDaemonSetSpec is a one-container DaemonSet app=name running image.
 func testDaemonSetSpec(namespace, name, image string) *appsv1.DaemonSet {
-	labels := map[string]string{"app": name}
-	return &appsv1.DaemonSet{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
-		Spec: appsv1.DaemonSetSpec{
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{
-					Containers:                    []corev1.Container{{Name: "main", Image: image}},
-					TerminationGracePeriodSeconds: new(int64(0)),
-				},
-			},
-		},
-	}
+	return clustertest.DaemonSet(namespace, name, image)
 }
 
 func withReadyDelay(ds *appsv1.DaemonSet, d string) *appsv1.DaemonSet {
