@@ -78,8 +78,53 @@ func DaemonSetTolerations(hostNetwork bool) []corev1.Toleration {
 // daemons, because the controller tolerates node.kubernetes.io/unschedulable.
 // PreferNoSchedule taints and preferred affinity never exclude a node.
 func Evaluate(nodes []corev1.Node, spec *corev1.PodSpec) (fits []string, excluded []Exclusion) {
+	return NewEvaluator(spec).evaluate(nodes)
+}
+
+// Evaluator decides node by node what Evaluate decides for a list, so that a
+// caller can evaluate nodes as their list pages arrive, without holding them
+// all. Its methods may be called from one goroutine at a time.
+type Evaluator struct {
+	spec        *corev1.PodSpec
+	required    nodeaffinity.RequiredNodeAffinity
+	tolerations []corev1.Toleration
+	checkCordon bool
+}
+
+// NewEvaluator returns the DaemonSet controller's view of spec (Evaluate).
+func NewEvaluator(spec *corev1.PodSpec) *Evaluator {
 	tolerations := append(append([]corev1.Toleration(nil), spec.Tolerations...), DaemonSetTolerations(spec.HostNetwork)...)
-	return evaluate(nodes, spec, tolerations, false)
+	return newEvaluator(spec, tolerations, false)
+}
+
+func newEvaluator(spec *corev1.PodSpec, tolerations []corev1.Toleration, checkCordon bool) *Evaluator {
+	pod := &corev1.Pod{Spec: *spec}
+	pod.Spec.Tolerations = tolerations
+	return &Evaluator{spec: spec, required: nodeaffinity.GetRequiredNodeAffinity(pod), tolerations: tolerations, checkCordon: checkCordon}
+}
+
+// Explain returns why a pod does not run on node; none when it does.
+func (e *Evaluator) Explain(node *corev1.Node) []Exclusion {
+	return explain(node, e.spec, e.required, e.tolerations, e.checkCordon)
+}
+
+// Fits reports whether a pod runs on node.
+func (e *Evaluator) Fits(node *corev1.Node) bool {
+	return len(e.Explain(node)) == 0
+}
+
+func (e *Evaluator) evaluate(nodes []corev1.Node) ([]string, []Exclusion) {
+	fits := []string{}
+	var excluded []Exclusion
+	for i := range nodes {
+		reasons := e.Explain(&nodes[i])
+		if len(reasons) == 0 {
+			fits = append(fits, nodes[i].Name)
+			continue
+		}
+		excluded = append(excluded, reasons...)
+	}
+	return fits, excluded
 }
 
 // ContinuesRunning reports whether the DaemonSet controller leaves a daemon
@@ -109,25 +154,7 @@ func ContinuesRunning(node *corev1.Node, spec *corev1.PodSpec) bool {
 // tolerates node.kubernetes.io/unschedulable:NoSchedule (the scheduler's
 // NodeUnschedulable plugin).
 func EvaluatePod(nodes []corev1.Node, spec *corev1.PodSpec) (fits []string, excluded []Exclusion) {
-	return evaluate(nodes, spec, spec.Tolerations, true)
-}
-
-func evaluate(nodes []corev1.Node, spec *corev1.PodSpec, tolerations []corev1.Toleration, checkCordon bool) ([]string, []Exclusion) {
-	pod := &corev1.Pod{Spec: *spec}
-	pod.Spec.Tolerations = tolerations
-	required := nodeaffinity.GetRequiredNodeAffinity(pod)
-	fits := []string{}
-	var excluded []Exclusion
-	for i := range nodes {
-		node := &nodes[i]
-		reasons := explain(node, spec, required, tolerations, checkCordon)
-		if len(reasons) == 0 {
-			fits = append(fits, node.Name)
-			continue
-		}
-		excluded = append(excluded, reasons...)
-	}
-	return fits, excluded
+	return newEvaluator(spec, spec.Tolerations, true).evaluate(nodes)
 }
 
 func explain(node *corev1.Node, spec *corev1.PodSpec, required nodeaffinity.RequiredNodeAffinity, tolerations []corev1.Toleration, checkCordon bool) []Exclusion {

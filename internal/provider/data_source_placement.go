@@ -9,8 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/placement"
 )
 
@@ -105,20 +107,31 @@ func (d *placementDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if cs == nil {
 		return
 	}
-	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot List Nodes", fmt.Sprintf("list nodes: %s", err))
-		return
-	}
-	nodes := list.Items
-	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 	spec, err := m.podSpec()
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Placement Fields", fmt.Sprintf("The placement fields do not form a pod "+
 			"spec's: %s. Check affinity and toleration against the DaemonSet resource's blocks.", err))
 		return
 	}
-	fits, excluded := placement.Evaluate(nodes, spec)
+	// Nodes are evaluated page by page as they arrive: only names and
+	// reasons are kept, however large the cluster.
+	eval := placement.NewEvaluator(spec)
+	fits := []string{}
+	var excluded []placement.Exclusion
+	err = k8s.EachNode(ctx, cs, metav1.ListOptions{}, func(n *corev1.Node) error {
+		if reasons := eval.Explain(n); len(reasons) > 0 {
+			excluded = append(excluded, reasons...)
+		} else {
+			fits = append(fits, n.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot List Nodes", fmt.Sprintf("list nodes: %s", err))
+		return
+	}
+	sort.Strings(fits)
+	sort.SliceStable(excluded, func(i, j int) bool { return excluded[i].Node < excluded[j].Node })
 	notes := []string{}
 	for _, n := range placement.Unevaluated(spec) {
 		notes = append(notes, n.Text)
