@@ -161,7 +161,7 @@ func waitAll(ctx context.Context, client *rollout.Client, cc *clusterConfig, key
 				StuckGrace:        o.stuckGrace,
 				Progress:          func(line string) { fmt.Fprintln(progress, line) },
 			})
-			outcomes[i] = waitOutcome{namespace: k.namespace, name: k.name, result: res, err: err}
+			outcomes[i] = waitOutcome{namespace: k.namespace, name: k.name, result: res, err: withFlagRemedy(err)}
 			if err != nil && isUnreachable(err) {
 				outcomes[i].unreachable = true
 				outcomes[i].err = unreachableError(cc, err)

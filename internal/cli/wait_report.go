@@ -22,6 +22,41 @@ type waitOutcome struct {
 	unreachable bool
 }
 
+// flagRemedy is a wait error with what to change said in flags: the rollout
+// package states facts and the knobs that would change the outcome, and the
+// command line names them.
+type flagRemedy struct {
+	err *rollout.NotConvergedError
+}
+
+// withFlagRemedy wraps a *rollout.NotConvergedError; other errors pass as
+// they are.
+func withFlagRemedy(err error) error {
+	var nce *rollout.NotConvergedError
+	if !errors.As(err, &nce) || len(nce.Knobs) == 0 {
+		return err
+	}
+	return &flagRemedy{err: nce}
+}
+
+func (f *flagRemedy) Unwrap() error { return f.err }
+
+func (f *flagRemedy) Error() string {
+	var b strings.Builder
+	b.WriteString(f.err.Error())
+	for _, k := range f.err.Knobs {
+		switch k {
+		case rollout.KnobFailFast:
+			b.WriteString("\nTo wait out such states instead, pass --no-fail-fast.")
+		case rollout.KnobSkipNotReadyNodes:
+			b.WriteString("\nTo converge without the NotReady nodes, pass --skip-not-ready-nodes.")
+		case rollout.KnobTimeout:
+			b.WriteString("\nIf the rollout is only slow, raise --timeout.")
+		}
+	}
+	return b.String()
+}
+
 // waitReport is the document `wait -o json` prints.
 type waitReport struct {
 	DaemonSets []daemonSetReport `json:"daemonSets"`
@@ -72,7 +107,7 @@ func (o waitOutcome) cause() string {
 	case o.err == nil:
 		return ""
 	case errors.As(o.err, &nce):
-		return nce.Cause
+		return string(nce.Cause)
 	case o.unreachable:
 		return "unreachable"
 	default:

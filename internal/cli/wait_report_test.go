@@ -60,7 +60,8 @@ func TestBuildWaitReport(t *testing.T) {
 // TestWaitJSONShape pins the document scripts read.
 func TestWaitJSONShape(t *testing.T) {
 	outcomes := testOutcomes()[:2]
-	outcomes[1].err = &rollout.NotConvergedError{Namespace: "monitoring", Name: "node-exporter", Cause: "stuck", Generation: 1}
+	outcomes[1].err = withFlagRemedy(&rollout.NotConvergedError{Namespace: "monitoring", Name: "node-exporter", Cause: rollout.CauseStuck,
+		Generation: 1, Knobs: []rollout.Knob{rollout.KnobFailFast}})
 	var out, errOut bytes.Buffer
 	err := writeWaitOutcomes(&out, &errOut, "json", outcomes)
 	var ee *exitError
@@ -101,7 +102,7 @@ func TestWaitJSONShape(t *testing.T) {
         "numberAvailable": 0,
         "numberMisscheduled": 0
       },
-      "error": "daemonset monitoring/node-exporter cannot converge: pods of its current template are stuck (generation 1, status of generation 0: 0 desired, 0 scheduled, 0 updated, 0 ready, 0 available, 0 misscheduled)\nFix the pod template (image, command, configuration, host ports, resources, tolerations) and apply again; to wait out such states instead, turn fail-fast off (fail_fast = false, or --no-fail-fast).",
+      "error": "daemonset monitoring/node-exporter cannot converge: pods of its current template are stuck (generation 1, status of generation 0: 0 desired, 0 scheduled, 0 updated, 0 ready, 0 available, 0 misscheduled)\nFix the pod template (image, command, configuration, host ports, resources, tolerations) and apply again.\nTo wait out such states instead, pass --no-fail-fast.",
       "cause": "stuck"
     }
   ]

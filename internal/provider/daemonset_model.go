@@ -19,6 +19,7 @@ type daemonSetResourceModel struct {
 	WaitForRollout    types.Bool     `tfsdk:"wait_for_rollout"`
 	FailFast          types.Bool     `tfsdk:"fail_fast"`
 	StuckGrace        types.String   `tfsdk:"stuck_grace"`
+	SkipNotReadyNodes types.Bool     `tfsdk:"skip_not_ready_nodes"`
 	ForceConflicts    types.Bool     `tfsdk:"force_conflicts"`
 	DeletePropagation types.String   `tfsdk:"delete_propagation"`
 	Status            types.Object   `tfsdk:"status"`

@@ -176,7 +176,7 @@ func daemonSetSchemaV0(ctx context.Context) schema.Schema {
 			"returns once the DaemonSet runs its current template on every node it should (or fails with the " +
 			"nodes that are stuck and why), and `terraform plan` shows changes made behind Terraform's back to " +
 			"the fields this resource sets. Fields Kubernetes defaults, and fields other managers own, cause no diff.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withWaitAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "`namespace/name` of the DaemonSet.",
@@ -187,12 +187,6 @@ func daemonSetSchemaV0(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Wait until every selected node runs an updated, available pod before the " +
 					"apply returns. Defaults to `true`.",
 			},
-			"fail_fast": schema.BoolAttribute{
-				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "Stop waiting as soon as a pod cannot start (image pull errors, crash loops, " +
-					"unschedulable pods) instead of waiting for the timeout. Defaults to `true`.",
-			},
-			"stuck_grace": stuckGraceAttribute(),
 			"force_conflicts": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "Take ownership of fields another field manager owns (server-side apply " +
@@ -219,7 +213,7 @@ func daemonSetSchemaV0(ctx context.Context) schema.Schema {
 					"observed_generation": schema.Int64Attribute{Computed: true, MarkdownDescription: "Generation the controller last acted on."},
 				},
 			},
-		},
+		}),
 		Blocks: map[string]schema.Block{
 			"metadata": required(daemonSetMetadataBlock()),
 			"spec":     required(daemonSetSpecBlock()),
@@ -325,4 +319,12 @@ func (requiresReplaceSelector) PlanModifyObject(_ context.Context, req planmodif
 	if !req.PlanValue.Equal(req.StateValue) {
 		resp.RequiresReplace = true
 	}
+}
+
+// withWaitAttributes adds the shared wait attributes (waitAttributes) to attrs.
+func withWaitAttributes(attrs map[string]schema.Attribute) map[string]schema.Attribute {
+	for name, a := range waitAttributes() {
+		attrs[name] = a
+	}
+	return attrs
 }

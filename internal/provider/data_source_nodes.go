@@ -14,8 +14,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/pager"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
 
 var _ datasource.DataSourceWithConfigure = (*nodesDataSource)(nil)
@@ -30,10 +30,11 @@ type nodesDataSource struct {
 }
 
 type nodesDataSourceModel struct {
-	ID       types.String `tfsdk:"id"`
-	Selector types.String `tfsdk:"selector"`
-	Names    types.List   `tfsdk:"names"`
-	Nodes    []nodeModel  `tfsdk:"nodes"`
+	ID        types.String `tfsdk:"id"`
+	Selector  types.String `tfsdk:"selector"`
+	NamesOnly types.Bool   `tfsdk:"names_only"`
+	Names     types.List   `tfsdk:"names"`
+	Nodes     []nodeModel  `tfsdk:"nodes"`
 }
 
 type nodeModel struct {
@@ -71,6 +72,12 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "Label selector in kubectl syntax, e.g. `env=prod`, `host in (high-cpu,gpu)`, " +
 					"`!node-role.kubernetes.io/control-plane`. Empty selects every node.",
 				Validators: []validator.String{labelSelectorValidator{}},
+			},
+			"names_only": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Read only the names: `nodes` is left empty. The state then holds a few bytes per " +
+					"node instead of its labels and taints, which matters in clusters of thousands of nodes when " +
+					"only `names` is used (e.g. to `for_each` over them).",
 			},
 			"names": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
@@ -130,35 +137,35 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	selector := m.Selector.ValueString()
-	var nodes []corev1.Node
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-		return cs.CoreV1().Nodes().List(ctx, opts)
-	})
-	err := p.EachListItem(ctx, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
-		n, ok := obj.(*corev1.Node)
-		if !ok {
-			return fmt.Errorf("unexpected %T in a node list", obj)
+	namesOnly := m.NamesOnly.ValueBool()
+	// Each node is converted as its page arrives; no page outlives its
+	// conversion, however many nodes match.
+	var names []string
+	byName := map[string]nodeModel{}
+	err := k8s.EachNode(ctx, cs, metav1.ListOptions{LabelSelector: selector}, func(n *corev1.Node) error {
+		names = append(names, n.Name)
+		if !namesOnly {
+			nm, diags := nodeToModel(ctx, n)
+			resp.Diagnostics.Append(diags...)
+			byName[n.Name] = nm
 		}
-		nodes = append(nodes, *n)
 		return nil
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot List Nodes", fmt.Sprintf("list nodes (selector %q): %s", selector, err))
 		return
 	}
-	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
-
-	names := make([]attr.Value, 0, len(nodes))
-	m.Nodes = make([]nodeModel, 0, len(nodes))
-	for i := range nodes {
-		n := &nodes[i]
-		names = append(names, types.StringValue(n.Name))
-		nm, diags := nodeToModel(ctx, n)
-		resp.Diagnostics.Append(diags...)
-		m.Nodes = append(m.Nodes, nm)
+	sort.Strings(names)
+	values := make([]attr.Value, 0, len(names))
+	m.Nodes = make([]nodeModel, 0, len(byName))
+	for _, name := range names {
+		values = append(values, types.StringValue(name))
+		if nm, ok := byName[name]; ok {
+			m.Nodes = append(m.Nodes, nm)
+		}
 	}
 	m.ID = types.StringValue(selector)
-	m.Names = types.ListValueMust(types.StringType, names)
+	m.Names = types.ListValueMust(types.StringType, values)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -33,6 +33,11 @@ data "kubedaemon_nodes" "gpu" {
   selector = "acc-nodes=gpu,env in (acc-prod)"
 }
 
+data "kubedaemon_nodes" "gpu_names" {
+  selector   = "acc-nodes=gpu"
+  names_only = true
+}
+
 data "kubedaemon_nodes" "none" {
   selector = "acc-nodes=none"
 }
@@ -53,6 +58,9 @@ data "kubedaemon_nodes" "none" {
 				statecheck.ExpectKnownValue("data.kubedaemon_nodes.gpu", tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("ready"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue("data.kubedaemon_nodes.gpu", tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("allocatable_cpu"), knownvalue.NotNull()),
 				statecheck.ExpectKnownValue("data.kubedaemon_nodes.none", tfjsonpath.New("nodes"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue("data.kubedaemon_nodes.gpu_names", tfjsonpath.New("names"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(extra)})),
+				statecheck.ExpectKnownValue("data.kubedaemon_nodes.gpu_names", tfjsonpath.New("nodes"), knownvalue.ListSizeExact(0)),
 				statecheck.ExpectKnownValue("data.kubedaemon_nodes.all", tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("name"),
 					knownvalue.StringExact(extra)),
 			},

@@ -95,13 +95,20 @@ func addPruneDiags(diags *diag.Diagnostics, errs []error, warnings []string) {
 // addWaitDiags reports what release.Inventory.Wait returned.
 func addWaitDiags(diags *diag.Diagnostics, warnings []string, errs []error) {
 	for _, err := range errs {
-		summary := "Cannot Wait For DaemonSet"
 		var nc *rollout.NotConvergedError
-		if errors.As(err, &nc) {
-			summary = "DaemonSet Did Not Converge"
+		switch {
+		case errors.As(err, &nc) && nc.Cause == rollout.CauseDeleted:
+			diags.AddError("DaemonSet Deleted While Waiting", fmt.Sprintf("%s\n\nSomeone or something deleted "+
+				"the DaemonSet while its rollout was awaited (kubectl delete, another tool, a controller). The next "+
+				"apply creates it again from the inventory; find what deletes it first.", err))
+		case errors.As(err, &nc):
+			diags.AddError("DaemonSet Did Not Converge", fmt.Sprintf("%s%s\n\nThe objects were applied; fix the "+
+				"cause (e.g. the image in values) and apply again. Set wait = false to return without waiting.",
+				err, waitRemedy(nc)))
+		default:
+			diags.AddError("Cannot Wait For DaemonSet", fmt.Sprintf("%s\n\nThe objects were applied; fix the "+
+				"cause and apply again. Set wait = false to return without waiting.", err))
 		}
-		diags.AddError(summary, fmt.Sprintf("%s\n\nThe objects were applied; fix the cause (e.g. the image in "+
-			"values) and apply again. Set wait = false to return without waiting.", err))
 	}
 	for _, w := range warnings {
 		diags.AddWarning("DaemonSet Converged With Warnings", w)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -11,9 +12,65 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
+
+// Defaults of the wait attributes, shared by the schemas and ImportState.
+const (
+	defaultFailFast          = true
+	defaultSkipNotReadyNodes = false
+)
+
+// waitAttributes are the attributes that tune the rollout wait of
+// kubedaemon_daemonset and kubedaemon_preset (rollout.WaitOptions):
+// fail_fast, stuck_grace and skip_not_ready_nodes.
+func waitAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"fail_fast": schema.BoolAttribute{
+			Optional: true, Computed: true, Default: booldefault.StaticBool(defaultFailFast),
+			MarkdownDescription: "Stop waiting as soon as a pod cannot start (image pull errors, crash loops, " +
+				"unschedulable pods) instead of waiting for the timeout. Defaults to `true`.",
+		},
+		"stuck_grace": stuckGraceAttribute(),
+		"skip_not_ready_nodes": schema.BoolAttribute{
+			Optional: true, Computed: true, Default: booldefault.StaticBool(defaultSkipNotReadyNodes),
+			MarkdownDescription: "Converge on the Ready nodes and warn about NotReady ones, instead of waiting " +
+				"for them. A NotReady node cannot start a new pod (its kubelet is not reporting), and with the " +
+				"default update strategy the controller replaces its old pod only after it is gone, so without " +
+				"this a NotReady node holds the apply until the timeout. The Ready nodes are still checked pod " +
+				"by pod. Defaults to `false`.",
+		},
+	}
+}
+
+// waitOptions are the rollout.WaitOptions of the wait attributes.
+func waitOptions(ctx context.Context, failFast, skipNotReady types.Bool, grace types.String) rollout.WaitOptions {
+	return rollout.WaitOptions{
+		FailFast:          failFast.ValueBool(),
+		SkipNotReadyNodes: skipNotReady.ValueBool(),
+		StuckGrace:        stuckGrace(grace),
+		Progress:          func(line string) { tflog.Info(ctx, line) },
+	}
+}
+
+// waitRemedy says, in attributes, what would have changed the outcome of a
+// wait that did not converge.
+func waitRemedy(nce *rollout.NotConvergedError) string {
+	var b strings.Builder
+	for _, k := range nce.Knobs {
+		switch k {
+		case rollout.KnobFailFast:
+			b.WriteString("\nTo wait out such states until the timeout instead, set fail_fast = false.")
+		case rollout.KnobSkipNotReadyNodes:
+			b.WriteString("\nTo converge on the Ready nodes without the NotReady ones, set skip_not_ready_nodes = true.")
+		case rollout.KnobTimeout:
+			b.WriteString("\nIf the rollout is only slow, raise the timeout (e.g. timeouts { update = \"30m\" }).")
+		}
+	}
+	return b.String()
+}
 
 // stuckGraceAttribute is the stuck_grace attribute of kubedaemon_daemonset
 // and kubedaemon_preset: rollout.WaitOptions.StuckGrace.

@@ -135,11 +135,7 @@ func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetRes
 	}
 	var waitErr error
 	if plan.WaitForRollout.ValueBool() {
-		res, err := rc.WaitDaemonSet(ctx, ds.Namespace, ds.Name, rollout.WaitOptions{
-			FailFast:   plan.FailFast.ValueBool(),
-			StuckGrace: stuckGrace(plan.StuckGrace),
-			Progress:   func(line string) { tflog.Info(ctx, line) },
-		})
+		res, err := rc.WaitDaemonSet(ctx, ds.Namespace, ds.Name, waitOptions(ctx, plan.FailFast, plan.SkipNotReadyNodes, plan.StuckGrace))
 		if err != nil {
 			waitErr = err
 		} else {
@@ -191,13 +187,19 @@ func addApplyError(diags *diag.Diagnostics, ds *appsv1.DaemonSet, err error) {
 
 func addWaitError(diags *diag.Diagnostics, err error) {
 	var nc *rollout.NotConvergedError
-	if errors.As(err, &nc) {
-		diags.AddError("DaemonSet Did Not Roll Out", nc.Error()+"\n\nThe DaemonSet is applied and recorded in the "+
-			"state. Fix the cause and apply again (after a create, Terraform replaces the tainted DaemonSet), or set "+
-			"wait_for_rollout = false to not wait.")
+	if !errors.As(err, &nc) {
+		diags.AddError("Cannot Wait For DaemonSet", err.Error())
 		return
 	}
-	diags.AddError("Cannot Wait For DaemonSet", err.Error())
+	if nc.Cause == rollout.CauseDeleted {
+		diags.AddError("DaemonSet Deleted While Waiting", nc.Error()+"\n\nSomeone or something deleted the "+
+			"DaemonSet while its rollout was awaited (kubectl delete, another Terraform state, a controller). The "+
+			"next plan sees it gone and creates it again; find what deletes it first.")
+		return
+	}
+	diags.AddError("DaemonSet Did Not Roll Out", nc.Error()+waitRemedy(nc)+"\n\nThe DaemonSet is applied and "+
+		"recorded in the state. Fix the cause and apply again (after a create, Terraform replaces the tainted "+
+		"DaemonSet), or set wait_for_rollout = false to not wait.")
 }
 
 func (r *daemonSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -286,7 +288,8 @@ func (r *daemonSetResource) ImportState(ctx context.Context, req resource.Import
 	set(path.Root("id"), ns+"/"+name)
 	set(path.Root("metadata"), meta)
 	set(path.Root("wait_for_rollout"), true)
-	set(path.Root("fail_fast"), true)
+	set(path.Root("fail_fast"), defaultFailFast)
+	set(path.Root("skip_not_ready_nodes"), defaultSkipNotReadyNodes)
 	set(path.Root("force_conflicts"), false)
 	set(path.Root("delete_propagation"), "Foreground")
 }

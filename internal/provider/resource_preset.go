@@ -64,6 +64,7 @@ type presetResourceModel struct {
 	Wait              types.Bool     `tfsdk:"wait"`
 	FailFast          types.Bool     `tfsdk:"fail_fast"`
 	StuckGrace        types.String   `tfsdk:"stuck_grace"`
+	SkipNotReadyNodes types.Bool     `tfsdk:"skip_not_ready_nodes"`
 	ForceConflicts    types.Bool     `tfsdk:"force_conflicts"`
 	DeletePropagation types.String   `tfsdk:"delete_propagation"`
 	Objects           types.Map      `tfsdk:"objects"`
@@ -99,12 +100,7 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Wait until every DaemonSet of the preset runs its current template, ready and " +
 			"available, on every node it should, before apply returns. Defaults to `true`.",
 	}
-	attrs["fail_fast"] = schema.BoolAttribute{
-		Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-		MarkdownDescription: "Stop waiting as soon as a pod cannot start (image pull errors, crash loops, " +
-			"unschedulable pods) instead of waiting for the timeout. Defaults to `true`.",
-	}
-	attrs["stuck_grace"] = stuckGraceAttribute()
+	withWaitAttributes(attrs)
 	attrs["force_conflicts"] = schema.BoolAttribute{
 		Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 		MarkdownDescription: "Take over objects of the same kind and name that exist but are not in this " +
@@ -441,8 +437,7 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 	if plan.Wait.ValueBool() && !diags.HasError() {
 		var daemonSets []string
 		diags.Append(plan.DaemonSets.ElementsAs(ctx, &daemonSets, false)...)
-		opts := rollout.WaitOptions{FailFast: plan.FailFast.ValueBool(), StuckGrace: stuckGrace(plan.StuckGrace),
-			Progress: func(line string) { tflog.Info(ctx, line) }}
+		opts := waitOptions(ctx, plan.FailFast, plan.SkipNotReadyNodes, plan.StuckGrace)
 		warnings, errs = inv.Wait(ctx, daemonSets, opts)
 		addWaitDiags(diags, warnings, errs)
 	}
@@ -538,7 +533,8 @@ func (r *presetResource) ImportState(ctx context.Context, req resource.ImportSta
 	set("create_namespace", false)
 	set("strict", false)
 	set("wait", true)
-	set("fail_fast", true)
+	set("fail_fast", defaultFailFast)
+	set("skip_not_ready_nodes", defaultSkipNotReadyNodes)
 	set("force_conflicts", false)
 	set("delete_propagation", "Foreground")
 }

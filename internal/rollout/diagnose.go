@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/placement"
 )
 
@@ -54,8 +55,6 @@ func (s StuckPod) String() string {
 const (
 	// maxReported is how many stuck pods an error names before "and N more".
 	maxReported = 10
-	// pageSize bounds each list request; lists continue page by page.
-	pageSize = 500
 	// nodeGetLimit: up to this many nodes are read one by one, more are listed.
 	nodeGetLimit = 10
 
@@ -127,30 +126,24 @@ func (c *Client) currentRevision(ctx context.Context, ds *appsv1.DaemonSet) (rev
 	return revision{hash: newest.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]}, nil
 }
 
-// daemonPods lists the DaemonSet's pods page by page, through its selector,
-// keeping those it controls.
-func (c *Client) daemonPods(ctx context.Context, ds *appsv1.DaemonSet) ([]corev1.Pod, error) {
+// eachDaemonPod lists the DaemonSet's pods page by page, through its
+// selector, and calls fn with each one it controls as its page arrives; fn
+// must not keep the pod.
+func (c *Client) eachDaemonPod(ctx context.Context, ds *appsv1.DaemonSet, fn func(*corev1.Pod)) error {
 	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
 	if err != nil {
-		return nil, fmt.Errorf("daemonset %s/%s selector: %w", ds.Namespace, ds.Name, err)
+		return fmt.Errorf("daemonset %s/%s selector: %w", ds.Namespace, ds.Name, err)
 	}
-	var pods []corev1.Pod
-	opts := metav1.ListOptions{LabelSelector: sel.String(), Limit: pageSize}
-	for {
-		list, err := c.Clientset.CoreV1().Pods(ds.Namespace).List(ctx, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list pods of daemonset %s/%s: %w", ds.Namespace, ds.Name, err)
+	err = k8s.EachPod(ctx, c.Clientset, ds.Namespace, metav1.ListOptions{LabelSelector: sel.String()}, func(p *corev1.Pod) error {
+		if ref := metav1.GetControllerOf(p); ref != nil && ref.UID == ds.UID {
+			fn(p)
 		}
-		for _, p := range list.Items {
-			if ref := metav1.GetControllerOf(&p); ref != nil && ref.UID == ds.UID {
-				pods = append(pods, p)
-			}
-		}
-		if list.Continue == "" {
-			return pods, nil
-		}
-		opts.Continue = list.Continue
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list pods of daemonset %s/%s: %w", ds.Namespace, ds.Name, err)
 	}
+	return nil
 }
 
 // podNode is the node a daemon pod is bound to or, while it is Pending
@@ -253,13 +246,47 @@ const (
 	reasonNoPod        = "NoPod"
 )
 
-// diagnosis is what one listing of the DaemonSet's pods found.
+// laggingPod is what a diagnosis keeps of a pod that keeps the rollout from
+// converging: its entry and how to classify it, never the pod itself, so a
+// listing of thousands of pods holds one page at a time.
+type laggingPod struct {
+	node string
+	// current: the pod runs the DaemonSet's current template.
+	current bool
+	// problem is set (hasProblem) when the pod's status says why it cannot
+	// become ready.
+	problem    problem
+	hasProblem bool
+	// entry is the report line of a pod without a problem: an old template,
+	// or not ready without a reason in its status.
+	entry StuckPod
+}
+
+// observation is what one diagnosis read from the cluster.
+type observation struct {
+	// lagging: pods that are not both current and ready, in list order.
+	lagging []laggingPod
+	// missing: nodes that should run the daemon but hold no live pod of it.
+	missing []string
+	// notReady: which nodes of lagging and missing are NotReady.
+	notReady map[string]bool
+	// controller: the DaemonSet controller's latest failure, when fewer
+	// pods of the current template exist than desired.
+	controller *problem
+}
+
+// diagnosis is what one observation means for the wait.
 type diagnosis struct {
 	// stuck: pods of the current template, on nodes that are not NotReady,
-	// that will not become ready (fatal, or past the grace period).
+	// that will not become ready (fatal, or past the grace period), and the
+	// controller's failure once it counts.
 	stuck []StuckPod
 	// report: every pod that keeps the rollout from converging, stuck first.
 	report []StuckPod
+	// failing counts the entries with a problem of the current template
+	// (the controller's included), past the grace period or not: stuck plus
+	// those still in their grace period.
+	failing int
 	// notReadyNodes: NotReady nodes whose pod is not current and ready.
 	notReadyNodes []string
 	// nextExpiry: when the earliest problem still in its grace period
@@ -271,57 +298,93 @@ type diagnosis struct {
 	blocking int
 }
 
-// diagnose lists the DaemonSet's pods once (page by page) and the NotReady
-// state of the nodes of those that lag, and classifies them. When fewer
-// nodes hold a live pod than the controller desires, it lists the nodes too
-// (page by page) to name the desired nodes without one; when fewer pods of
-// the current template exist than desired, it reads the DaemonSet's Warning
-// events (one request) to tell why the controller cannot create them.
+// diagnose reads the cluster (collect) and says what it means (classify).
 func (c *Client) diagnose(ctx context.Context, ds *appsv1.DaemonSet, grace time.Duration) (*diagnosis, error) {
+	obs, err := c.collect(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	return classify(obs, c.now(), grace), nil
+}
+
+// collect lists the DaemonSet's pods once, page by page, keeping only those
+// that lag (see laggingPod), and the NotReady state of their nodes. When
+// fewer nodes hold a live pod than the controller desires, it lists the
+// nodes too, page by page, to name the desired nodes without one; when
+// fewer pods of the current template exist than desired, it reads the
+// DaemonSet's Warning events (one request) to tell why the controller
+// cannot create them.
+func (c *Client) collect(ctx context.Context, ds *appsv1.DaemonSet) (*observation, error) {
 	rev, err := c.currentRevision(ctx, ds)
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.daemonPods(ctx, ds)
-	if err != nil {
-		return nil, err
-	}
-	var lagging []*corev1.Pod
+	obs := &observation{}
 	laggingNodes := map[string]bool{}
 	live := map[string]bool{}
 	var currentPods int32
-	for i := range pods {
-		p := &pods[i]
+	err = c.eachDaemonPod(ctx, ds, func(p *corev1.Pod) {
 		if p.DeletionTimestamp != nil {
-			continue
+			return
 		}
-		if n := podNode(p); n != "" {
-			live[n] = true
+		node := podNode(p)
+		if node != "" {
+			live[node] = true
 		}
-		if rev.current(p) {
+		current := rev.current(p)
+		if current {
 			currentPods++
 			if podReady(p) {
-				continue
+				return
 			}
 		}
-		lagging = append(lagging, p)
-		if n := podNode(p); n != "" {
-			laggingNodes[n] = true
+		obs.lagging = append(obs.lagging, lag(p, node, current))
+		if node != "" {
+			laggingNodes[node] = true
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	desired := ds.Status.DesiredNumberScheduled
-	var missing []string
-	var notReady map[string]bool
-	if int32(len(live)) < desired {
-		missing, notReady, err = c.nodesWithoutPod(ctx, ds, live)
+	if desired := ds.Status.DesiredNumberScheduled; int32(len(live)) < desired {
+		obs.missing, obs.notReady, err = c.nodesWithoutPod(ctx, ds, live, laggingNodes)
 	} else {
-		notReady, err = c.notReadyNodes(ctx, laggingNodes)
+		obs.notReady, err = c.notReadyNodes(ctx, laggingNodes)
 	}
 	if err != nil {
 		return nil, err
 	}
+	if currentPods < ds.Status.DesiredNumberScheduled {
+		if pr, ok := c.controllerFailure(ctx, ds); ok {
+			obs.controller = &pr
+		}
+	}
+	return obs, nil
+}
+
+// lag is the laggingPod of p.
+func lag(p *corev1.Pod, node string, current bool) laggingPod {
+	l := laggingPod{node: node, current: current}
+	l.problem, l.hasProblem = podProblem(p)
+	switch {
+	case l.hasProblem:
+	case !current:
+		l.entry = StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "OldTemplate",
+			Message: fmt.Sprintf("runs template generation %s, not yet replaced", p.Labels[templateGenerationLabel])}
+	default:
+		l.entry = StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "NotReady"}
+		if rc := podCondition(p, corev1.PodReady); rc != nil && rc.Message != "" {
+			l.entry.Message = rc.Message
+		}
+	}
+	return l
+}
+
+// classify says what an observation means at now: which problems are stuck
+// (fatal, or older than grace), when the next one will be, which NotReady
+// nodes hold up the rollout and what a report lists. It reads nothing.
+func classify(obs *observation, now time.Time, grace time.Duration) *diagnosis {
 	d := &diagnosis{}
-	now := c.now()
 	var others []StuckPod
 	seenNotReady := map[string]bool{}
 	addNotReady := func(node string) {
@@ -330,54 +393,49 @@ func (c *Client) diagnose(ctx context.Context, ds *appsv1.DaemonSet, grace time.
 			d.notReadyNodes = append(d.notReadyNodes, node)
 		}
 	}
-	if currentPods < desired {
-		if s, fatal, since, ok := c.controllerFailure(ctx, ds); ok {
-			switch exp := since.Add(grace); {
-			case fatal || !now.Before(exp):
-				d.stuck = append(d.stuck, s)
-			default:
-				if d.nextExpiry.IsZero() || exp.Before(d.nextExpiry) {
-					d.nextExpiry = exp
-				}
-				others = append(others, s)
-			}
+	// counts reports whether a current problem is stuck at now, and keeps
+	// the earliest moment one in its grace period becomes stuck.
+	counts := func(pr problem) bool {
+		d.failing++
+		exp := pr.since.Add(grace)
+		if pr.fatal || !now.Before(exp) {
+			return true
+		}
+		if d.nextExpiry.IsZero() || exp.Before(d.nextExpiry) {
+			d.nextExpiry = exp
+		}
+		return false
+	}
+	if pr := obs.controller; pr != nil {
+		if counts(*pr) {
+			d.stuck = append(d.stuck, pr.stuck)
+		} else {
+			others = append(others, pr.stuck)
 		}
 	}
-	for _, node := range missing {
-		if notReady[node] {
+	for _, node := range obs.missing {
+		if obs.notReady[node] {
 			addNotReady(node)
 			others = append(others, StuckPod{Node: node, Reason: reasonNodeNotReady, Message: "the node is NotReady and runs no pod of the DaemonSet"})
 			continue
 		}
 		others = append(others, StuckPod{Node: node, Reason: reasonNoPod, Message: "the node should run the daemon but has no pod of the DaemonSet yet"})
 	}
-	for _, p := range lagging {
-		node := podNode(p)
-		if notReady[node] {
-			addNotReady(node)
-			others = append(others, StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: reasonNodeNotReady, Message: "the node is NotReady"})
-			continue
-		}
-		pr, ok := podProblem(p)
+	for _, l := range obs.lagging {
 		switch {
-		case ok && rev.current(p) && (pr.fatal || !now.Before(pr.since.Add(grace))):
-			d.stuck = append(d.stuck, pr.stuck)
-		case ok && rev.current(p):
-			if exp := pr.since.Add(grace); d.nextExpiry.IsZero() || exp.Before(d.nextExpiry) {
-				d.nextExpiry = exp
+		case obs.notReady[l.node]:
+			addNotReady(l.node)
+			entry := l.entry
+			if l.hasProblem {
+				entry = l.problem.stuck
 			}
-			others = append(others, pr.stuck)
-		case ok:
-			others = append(others, pr.stuck)
-		case !rev.current(p):
-			others = append(others, StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "OldTemplate",
-				Message: fmt.Sprintf("runs template generation %s, not yet replaced", p.Labels[templateGenerationLabel])})
+			others = append(others, StuckPod{Node: l.node, Pod: entry.Pod, Phase: entry.Phase, Reason: reasonNodeNotReady, Message: "the node is NotReady"})
+		case l.hasProblem && l.current && counts(l.problem):
+			d.stuck = append(d.stuck, l.problem.stuck)
+		case l.hasProblem:
+			others = append(others, l.problem.stuck)
 		default:
-			s := StuckPod{Node: node, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "NotReady"}
-			if rc := podCondition(p, corev1.PodReady); rc != nil && rc.Message != "" {
-				s.Message = rc.Message
-			}
-			others = append(others, s)
+			others = append(others, l.entry)
 		}
 	}
 	sort.Strings(d.notReadyNodes)
@@ -392,32 +450,37 @@ func (c *Client) diagnose(ctx context.Context, ds *appsv1.DaemonSet, grace time.
 			d.blocking++
 		}
 	}
-	return d, nil
+	return d
 }
 
 // nodesWithoutPod lists the nodes page by page and returns those where the
 // controller's rules (internal/placement) want the daemon but that hold no
-// live pod of it (none, or only one being deleted), sorted, and which
-// nodes are NotReady. A node that lacks a pod only while the pod of an old
-// template is being deleted counts too: the controller creates the new pod
-// once the old one is gone, which never happens on a NotReady node.
-func (c *Client) nodesWithoutPod(ctx context.Context, ds *appsv1.DaemonSet, live map[string]bool) ([]string, map[string]bool, error) {
-	var nodes []corev1.Node
+// live pod of it (none, or only one being deleted), sorted, and which of
+// those and of lagging are NotReady. A node that lacks a pod only while the
+// pod of an old template is being deleted counts too: the controller
+// creates the new pod once the old one is gone, which never happens on a
+// NotReady node. Only names are kept, one page of nodes at a time.
+func (c *Client) nodesWithoutPod(ctx context.Context, ds *appsv1.DaemonSet, live, lagging map[string]bool) ([]string, map[string]bool, error) {
+	eval := placement.NewEvaluator(&ds.Spec.Template.Spec)
+	var missing []string
 	notReady := map[string]bool{}
+	seen := map[string]bool{}
 	err := c.eachNode(ctx, func(n *corev1.Node) {
-		nodes = append(nodes, *n)
-		if !nodeReady(n) {
+		seen[n.Name] = true
+		without := !live[n.Name] && eval.Fits(n)
+		if without {
+			missing = append(missing, n.Name)
+		}
+		if (without || lagging[n.Name]) && !nodeReady(n) {
 			notReady[n.Name] = true
 		}
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	fits, _ := placement.Evaluate(nodes, &ds.Spec.Template.Spec)
-	var missing []string
-	for _, n := range fits {
-		if !live[n] {
-			missing = append(missing, n)
+	for name := range lagging {
+		if !seen[name] {
+			notReady[name] = true // Deleted: it will never run the pod.
 		}
 	}
 	sort.Strings(missing)
@@ -428,36 +491,27 @@ func (c *Client) nodesWithoutPod(ctx context.Context, ds *appsv1.DaemonSet, live
 // DaemonSet although the controller would not place one there, and whose
 // pod it leaves running (placement.ContinuesRunning): the misscheduled pods
 // that will not go away by themselves. It lists the pods and the nodes once,
-// page by page.
+// page by page, keeping names only.
 func (c *Client) stayingMisscheduled(ctx context.Context, ds *appsv1.DaemonSet) ([]string, error) {
-	pods, err := c.daemonPods(ctx, ds)
+	live := map[string]bool{}
+	err := c.eachDaemonPod(ctx, ds, func(p *corev1.Pod) {
+		if n := p.Spec.NodeName; n != "" && p.DeletionTimestamp == nil {
+			live[n] = true
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	live := map[string]bool{}
-	for i := range pods {
-		if n := pods[i].Spec.NodeName; n != "" && pods[i].DeletionTimestamp == nil {
-			live[n] = true
-		}
-	}
-	var nodes []corev1.Node
-	if err := c.eachNode(ctx, func(n *corev1.Node) {
-		if live[n.Name] {
-			nodes = append(nodes, *n)
-		}
-	}); err != nil {
-		return nil, err
-	}
-	fits, _ := placement.Evaluate(nodes, &ds.Spec.Template.Spec)
-	fit := map[string]bool{}
-	for _, n := range fits {
-		fit[n] = true
-	}
+	spec := &ds.Spec.Template.Spec
+	eval := placement.NewEvaluator(spec)
 	var staying []string
-	for i := range nodes {
-		if !fit[nodes[i].Name] && placement.ContinuesRunning(&nodes[i], &ds.Spec.Template.Spec) {
-			staying = append(staying, nodes[i].Name)
+	err = c.eachNode(ctx, func(n *corev1.Node) {
+		if live[n.Name] && !eval.Fits(n) && placement.ContinuesRunning(n, spec) {
+			staying = append(staying, n.Name)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Strings(staying)
 	return staying, nil
@@ -470,14 +524,14 @@ func (c *Client) stayingMisscheduled(ctx context.Context, ds *appsv1.DaemonSet) 
 // admission: no retry of the controller will succeed), else counted from
 // its first occurrence. ok is false when there is none or the events cannot
 // be read.
-func (c *Client) controllerFailure(ctx context.Context, ds *appsv1.DaemonSet) (s StuckPod, fatal bool, since time.Time, ok bool) {
+func (c *Client) controllerFailure(ctx context.Context, ds *appsv1.DaemonSet) (problem, bool) {
 	sel := fields.AndSelectors(
 		fields.OneTermEqualSelector("involvedObject.uid", string(ds.UID)),
 		fields.OneTermEqualSelector("type", corev1.EventTypeWarning),
 	)
 	list, err := c.Clientset.CoreV1().Events(ds.Namespace).List(ctx, metav1.ListOptions{FieldSelector: sel.String()})
 	if err != nil {
-		return StuckPod{}, false, time.Time{}, false
+		return problem{}, false
 	}
 	changed := specChanged(ds)
 	var latest *corev1.Event
@@ -497,9 +551,9 @@ func (c *Client) controllerFailure(ctx context.Context, ds *appsv1.DaemonSet) (s
 		}
 	}
 	if latest == nil {
-		return StuckPod{}, false, time.Time{}, false
+		return problem{}, false
 	}
-	since = latest.FirstTimestamp.Time
+	since := latest.FirstTimestamp.Time
 	if since.Before(changed) {
 		since = changed
 	}
@@ -507,8 +561,8 @@ func (c *Client) controllerFailure(ctx context.Context, ds *appsv1.DaemonSet) (s
 	if latest.Count > 1 {
 		msg += fmt.Sprintf(" (%d times)", latest.Count)
 	}
-	fatal = latest.Reason == reasonFailedCreate && strings.Contains(latest.Message, "is forbidden")
-	return StuckPod{Reason: latest.Reason, Message: msg}, fatal, since, true
+	fatal := latest.Reason == reasonFailedCreate && strings.Contains(latest.Message, "is forbidden")
+	return problem{stuck: StuckPod{Reason: latest.Reason, Message: msg}, fatal: fatal, since: since}, true
 }
 
 // specChanged is when a field manager last changed the DaemonSet's spec or
@@ -602,22 +656,17 @@ func (c *Client) notReadyNodes(ctx context.Context, names map[string]bool) (map[
 	return out, nil
 }
 
-// eachNode calls fn for every node, listing them page by page.
+// eachNode calls fn for every node as its page arrives (500 per page); fn
+// must not keep the node.
 func (c *Client) eachNode(ctx context.Context, fn func(*corev1.Node)) error {
-	opts := metav1.ListOptions{Limit: pageSize}
-	for {
-		list, err := c.Clientset.CoreV1().Nodes().List(ctx, opts)
-		if err != nil {
-			return fmt.Errorf("list nodes: %w", err)
-		}
-		for i := range list.Items {
-			fn(&list.Items[i])
-		}
-		if list.Continue == "" {
-			return nil
-		}
-		opts.Continue = list.Continue
+	err := k8s.EachNode(ctx, c.Clientset, metav1.ListOptions{}, func(n *corev1.Node) error {
+		fn(n)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list nodes: %w", err)
 	}
+	return nil
 }
 
 func nodeReady(n *corev1.Node) bool {
@@ -630,26 +679,22 @@ func nodeReady(n *corev1.Node) bool {
 }
 
 // oldTemplatePods counts the DaemonSet's pods that do not run its current
-// template (for the OnDelete warning).
+// template (for the OnDelete warning), page by page.
 func (c *Client) oldTemplatePods(ctx context.Context, ds *appsv1.DaemonSet) (old, total int, err error) {
 	rev, err := c.currentRevision(ctx, ds)
 	if err != nil {
 		return 0, 0, err
 	}
-	pods, err := c.daemonPods(ctx, ds)
-	if err != nil {
-		return 0, 0, err
-	}
-	for i := range pods {
-		if pods[i].DeletionTimestamp != nil {
-			continue
+	err = c.eachDaemonPod(ctx, ds, func(p *corev1.Pod) {
+		if p.DeletionTimestamp != nil {
+			return
 		}
 		total++
-		if !rev.current(&pods[i]) {
+		if !rev.current(p) {
 			old++
 		}
-	}
-	return old, total, nil
+	})
+	return old, total, err
 }
 
 // selectorString prints a label selector for messages ("<none>" when empty).

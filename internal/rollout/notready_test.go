@@ -114,8 +114,11 @@ func TestWaitNamesNotReadyNodes(t *testing.T) {
 			if diff := cmp.Diff([]string{"n3"}, nce.NotReadyNodes); diff != "" {
 				t.Errorf("NotReadyNodes (-want +got):\n%s", diff)
 			}
-			if !strings.Contains(err.Error(), "\n  "+tt.wantEntry+"\n") || !strings.Contains(err.Error(), "NotReady nodes holding up the rollout: n3 (skip_not_ready_nodes = true") {
-				t.Errorf("error does not name n3, its state and the fix:\n%v", err)
+			if !strings.Contains(err.Error(), "\n  "+tt.wantEntry+"\n") || !strings.Contains(err.Error(), "NotReady nodes holding up the rollout: n3") {
+				t.Errorf("error does not name n3 and its state:\n%v", err)
+			}
+			if !nce.HasKnob(KnobSkipNotReadyNodes) || !nce.HasKnob(KnobTimeout) {
+				t.Errorf("Knobs = %v, want skip-not-ready-nodes and timeout", nce.Knobs)
 			}
 			if diff := cmp.Diff(tt.wantLines, progress.all()); diff != "" {
 				t.Errorf("progress (-want +got):\n%s", diff)
@@ -166,7 +169,7 @@ func TestWaitNamesReadyNodeWithoutPod(t *testing.T) {
 	defer cancel()
 	_, err := c.WaitDaemonSet(ctx, "default", "logd", WaitOptions{FailFast: true, SkipNotReadyNodes: true})
 	want := "\n  node n2: NoPod: the node should run the daemon but has no pod of the DaemonSet yet\n"
-	if err == nil || !strings.Contains(err.Error(), want) {
+	if err == nil || !strings.Contains(err.Error()+"\n", want) {
 		t.Errorf("err = %v\nwant it to contain %q", err, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,7 +43,40 @@ type WaitResult struct {
 	Warnings  []string
 }
 
+// Cause is why a wait ended before the DaemonSet converged.
+type Cause string
+
+// The causes of a NotConvergedError.
+const (
+	// CauseTimeout: the deadline passed.
+	CauseTimeout Cause = "timeout"
+	// CauseStuck: FailFast saw pods (or the controller) that cannot recover.
+	CauseStuck Cause = "stuck"
+	// CauseDeleted: the DaemonSet was deleted (or replaced) during the wait.
+	CauseDeleted Cause = "deleted"
+	// CauseCancelled: the caller cancelled the wait.
+	CauseCancelled Cause = "cancelled"
+)
+
+// Knob is a setting of the wait that would have changed its outcome. The
+// caller names it in its own terms (a Terraform attribute, a flag).
+type Knob string
+
+// The knobs a NotConvergedError can name.
+const (
+	// KnobFailFast: with fail-fast off, the wait would have gone on waiting
+	// out the stuck pods.
+	KnobFailFast Knob = "fail-fast"
+	// KnobSkipNotReadyNodes: skipping NotReady nodes would converge without
+	// the NotReady nodes that hold up the rollout.
+	KnobSkipNotReadyNodes Knob = "skip-not-ready-nodes"
+	// KnobTimeout: a longer deadline, if the rollout is only slow.
+	KnobTimeout Knob = "timeout"
+)
+
 // NotConvergedError is a wait that ended before the DaemonSet converged.
+// Its message states facts only; what to change is the caller's to say,
+// from Knobs.
 type NotConvergedError struct {
 	Namespace, Name string
 	// Status and Generation are the last ones seen.
@@ -52,27 +86,35 @@ type NotConvergedError struct {
 	// More counts the others.
 	Stuck []StuckPod
 	More  int
-	// Cause is "timeout", "stuck", "deleted" or "cancelled".
-	Cause string
+	// Failing counts the problems of the current template the last
+	// diagnosis saw (pods, and the controller's failure), whether or not
+	// their grace period has passed; PastGrace counts those that are stuck
+	// for good (fatal, or past the grace period).
+	Failing, PastGrace int
+	// Grace is the grace period PastGrace was measured against.
+	Grace time.Duration
+	Cause Cause
 	// Waiting says which condition of convergence was still unmet.
 	Waiting string
 	// NotReadyNodes are NotReady nodes that hold up the rollout.
 	NotReadyNodes []string
+	// Knobs are the settings that would have changed the outcome.
+	Knobs []Knob
 }
 
 func (e *NotConvergedError) Error() string {
 	var b strings.Builder
 	key := e.Namespace + "/" + e.Name
 	switch e.Cause {
-	case "stuck":
+	case CauseStuck:
 		if e.controllerFailed() {
 			fmt.Fprintf(&b, "daemonset %s cannot converge: the DaemonSet controller cannot create its pods", key)
 		} else {
 			fmt.Fprintf(&b, "daemonset %s cannot converge: pods of its current template are stuck", key)
 		}
-	case "deleted":
+	case CauseDeleted:
 		fmt.Fprintf(&b, "daemonset %s was deleted while waiting for it to converge", key)
-	case "cancelled":
+	case CauseCancelled:
 		fmt.Fprintf(&b, "waiting for daemonset %s was cancelled before it converged", key)
 	default:
 		fmt.Fprintf(&b, "daemonset %s did not converge before the deadline", key)
@@ -87,25 +129,32 @@ func (e *NotConvergedError) Error() string {
 	for _, s := range e.Stuck {
 		b.WriteString("\n  " + s.String())
 	}
-	if e.More > 0 {
+	stuckFor := fmt.Sprintf("failing for good or past the grace period of %s", e.Grace)
+	switch {
+	case e.Cause == CauseStuck && e.Failing > len(e.Stuck):
+		fmt.Fprintf(&b, "\n  and %d more failing (%d of them %s)", e.Failing-len(e.Stuck), e.PastGrace-len(e.Stuck), stuckFor)
+	case e.More > 0:
 		fmt.Fprintf(&b, "\n  and %d more", e.More)
 	}
+	if e.Cause != CauseStuck && e.Failing > 0 {
+		fmt.Fprintf(&b, "\n%d pod(s) of the current template failing in all (%d of them %s)", e.Failing, e.PastGrace, stuckFor)
+	}
 	if len(e.NotReadyNodes) > 0 {
-		fmt.Fprintf(&b, "\nNotReady nodes holding up the rollout: %s (skip_not_ready_nodes = true, or --skip-not-ready-nodes, converges without them)",
-			strings.Join(e.NotReadyNodes, ", "))
+		fmt.Fprintf(&b, "\nNotReady nodes holding up the rollout: %s", strings.Join(e.NotReadyNodes, ", "))
 	}
 	switch {
-	case e.Cause == "stuck" && e.controllerFailed():
+	case e.Cause == CauseStuck && e.controllerFailed():
 		b.WriteString("\nFix what the controller's event names (e.g. create the missing ServiceAccount, raise the ResourceQuota, " +
-			"or meet the namespace's pod security level) and apply again; to wait for it instead, turn fail-fast off " +
-			"(fail_fast = false, or --no-fail-fast).")
-	case e.Cause == "stuck":
-		b.WriteString("\nFix the pod template (image, command, configuration, host ports, resources, tolerations) and apply again; " +
-			"to wait out such states instead, turn fail-fast off (fail_fast = false, or --no-fail-fast).")
-	case e.Cause == "timeout":
-		b.WriteString("\nIf the rollout is only slow, raise the timeout.")
+			"or meet the namespace's pod security level) and apply again.")
+	case e.Cause == CauseStuck:
+		b.WriteString("\nFix the pod template (image, command, configuration, host ports, resources, tolerations) and apply again.")
 	}
 	return b.String()
+}
+
+// HasKnob reports whether k would have changed the outcome.
+func (e *NotConvergedError) HasKnob(k Knob) bool {
+	return slices.Contains(e.Knobs, k)
 }
 
 // controllerFailed reports whether a stuck entry is the DaemonSet
@@ -323,7 +372,7 @@ func (w *waiter) check(ctx context.Context) (*WaitResult, time.Time, error) {
 		return nil, time.Time{}, nil //nolint:nilerr // not an end of the wait, see above
 	}
 	if w.opts.FailFast && len(d.stuck) > 0 {
-		e := w.notConverged(ds, "stuck", d.stuck, d.notReadyNodes)
+		e := w.notConverged(ds, CauseStuck, d, d.stuck)
 		w.c.withEvents(ctx, w.namespace, e.Stuck)
 		return nil, time.Time{}, e
 	}
@@ -369,11 +418,11 @@ func (w *waiter) finish(ctx context.Context, err error) (*WaitResult, error) {
 	case err == nil && ds != nil:
 		return w.complete(ctx, ds, decide(ds, 0).verdict, nil, nil)
 	case errors.Is(err, errDeleted):
-		return nil, w.notConverged(ds, "deleted", nil, nil)
+		return nil, w.notConverged(ds, CauseDeleted, nil, nil)
 	case apierrors.IsNotFound(err):
 		return nil, fmt.Errorf("wait for daemonset %s: it does not exist; apply it first", w.key())
 	case ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled):
-		return nil, w.notConverged(ds, "cancelled", nil, nil)
+		return nil, w.notConverged(ds, CauseCancelled, nil, nil)
 	case ctx.Err() != nil:
 		return nil, w.deadline(ds)
 	case err == nil:
@@ -387,32 +436,47 @@ func (w *waiter) finish(ctx context.Context, err error) (*WaitResult, error) {
 // its own since the caller's has expired.
 func (w *waiter) deadline(ds *appsv1.DaemonSet) error {
 	if ds == nil {
-		return w.notConverged(nil, "timeout", nil, nil)
+		return w.notConverged(nil, CauseTimeout, nil, nil)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), finalDiagnosisTimeout)
 	defer cancel()
 	d, err := w.c.diagnose(ctx, ds, w.opts.StuckGrace)
 	if err != nil {
-		e := w.notConverged(ds, "timeout", nil, nil)
+		e := w.notConverged(ds, CauseTimeout, nil, nil)
 		e.Waiting += fmt.Sprintf(" (the pods could not be listed: %v)", err)
 		return e
 	}
-	e := w.notConverged(ds, "timeout", d.report, d.notReadyNodes)
+	e := w.notConverged(ds, CauseTimeout, d, d.report)
 	w.c.withEvents(ctx, w.namespace, e.Stuck)
 	return e
 }
 
-func (w *waiter) notConverged(ds *appsv1.DaemonSet, cause string, stuck []StuckPod, notReady []string) *NotConvergedError {
-	e := &NotConvergedError{Namespace: w.namespace, Name: w.name, Cause: cause, NotReadyNodes: notReady}
+// notConverged builds the error of a wait that ends for cause, listing the
+// first entries of listed and the counts of d (nil when no diagnosis ran).
+func (w *waiter) notConverged(ds *appsv1.DaemonSet, cause Cause, d *diagnosis, listed []StuckPod) *NotConvergedError {
+	e := &NotConvergedError{Namespace: w.namespace, Name: w.name, Cause: cause, Grace: w.opts.StuckGrace}
 	if ds != nil {
 		e.Status, e.Generation = ds.Status, ds.Generation
 		e.Waiting = decide(ds, 0).waiting
 	}
-	if len(stuck) > maxReported {
-		e.More = len(stuck) - maxReported
-		stuck = stuck[:maxReported]
+	if d != nil {
+		e.NotReadyNodes = d.notReadyNodes
+		e.Failing, e.PastGrace = d.failing, len(d.stuck)
 	}
-	e.Stuck = append([]StuckPod(nil), stuck...)
+	if len(listed) > maxReported {
+		e.More = len(listed) - maxReported
+		listed = listed[:maxReported]
+	}
+	e.Stuck = append([]StuckPod(nil), listed...)
+	switch cause {
+	case CauseStuck:
+		e.Knobs = append(e.Knobs, KnobFailFast)
+	case CauseTimeout:
+		e.Knobs = append(e.Knobs, KnobTimeout)
+	}
+	if len(e.NotReadyNodes) > 0 && !w.opts.SkipNotReadyNodes {
+		e.Knobs = append(e.Knobs, KnobSkipNotReadyNodes)
+	}
 	return e
 }
 

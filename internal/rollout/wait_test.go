@@ -180,7 +180,7 @@ func TestAccWaitDesiredZero(t *testing.T) {
 }
 
 // notConverged asserts that err is a *NotConvergedError of cause.
-func notConverged(t *testing.T, err error, cause string) *NotConvergedError {
+func notConverged(t *testing.T, err error, cause Cause) *NotConvergedError {
 	t.Helper()
 	var nce *NotConvergedError
 	if !errors.As(err, &nce) {
@@ -217,10 +217,13 @@ func TestAccWaitUnpullableImageFailsFast(t *testing.T) {
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("fail-fast took %s", d)
 	}
-	for _, want := range []string{"cannot converge", allNodes[2], "ErrImagePull", "fail_fast = false"} {
+	for _, want := range []string{"cannot converge", allNodes[2], "ErrImagePull"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %q:\n%v", want, err)
 		}
+	}
+	if !nce.HasKnob(KnobFailFast) || nce.Failing != len(allNodes) {
+		t.Errorf("Knobs = %v, Failing = %d; want fail-fast and %d", nce.Knobs, nce.Failing, len(allNodes))
 	}
 }
 
