@@ -77,3 +77,33 @@ func orUnknown(v string) string {
 	}
 	return v
 }
+
+// develVersion is what the Go toolchain records as the main module's version
+// when it builds from a checkout rather than from a module version.
+const develVersion = "(devel)"
+
+// WithBuildInfo returns b with what -ldflags left at its default ("dev",
+// "none" or empty) filled from what the Go toolchain recorded in the binary:
+// the module version of a `go install ...@v0.1.0` build, the commit of a build
+// in a git checkout with VCS stamping on.
+func (b Build) WithBuildInfo() Build {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	return b.withBuildInfo(info)
+}
+
+func (b Build) withBuildInfo(info *debug.BuildInfo) Build {
+	if (b.Version == "" || b.Version == "dev") && info.Main.Version != "" && info.Main.Version != develVersion {
+		b.Version = strings.TrimPrefix(info.Main.Version, "v")
+	}
+	if b.Commit == "" || b.Commit == "none" {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 7 {
+				b.Commit = s.Value[:7]
+			}
+		}
+	}
+	return b
+}

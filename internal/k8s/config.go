@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -322,7 +323,31 @@ func (c Config) tune(cfg *rest.Config) {
 	if cfg.Burst == 0 {
 		cfg.Burst = DefaultBurst
 	}
-	cfg.UserAgent = "kubedaemon"
+	cfg.UserAgent = userAgent
+}
+
+// userAgent is the User-Agent header of every client this package configures.
+// main sets it once, before any client exists, with SetBuild; tests and tools
+// that never call SetBuild send the development build's.
+var userAgent = UserAgent("dev", "")
+
+// SetBuild makes the clients configured from now on send the User-Agent of
+// this build: main calls it with the version and commit that -ldflags set.
+func SetBuild(version, commit string) {
+	userAgent = UserAgent(version, commit)
+}
+
+// UserAgent is the User-Agent header of a kubedaemon build, in the shape of
+// client-go's rest.DefaultKubernetesUserAgent so that API server audit logs
+// and metrics group it like kubectl: "kubedaemon/VERSION (OS/ARCH) COMMIT".
+func UserAgent(version, commit string) string {
+	if version == "" {
+		version = "dev"
+	}
+	if commit == "" || commit == "none" {
+		commit = "unknown"
+	}
+	return fmt.Sprintf("kubedaemon/%s (%s/%s) %s", version, runtime.GOOS, runtime.GOARCH, commit)
 }
 
 // checkNames verifies that the context, cluster and user the configuration

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -156,7 +157,7 @@ func TestInClusterFallback(t *testing.T) {
 	if err != nil {
 		t.Fatalf("in a pod: %v", err)
 	}
-	if cfg.Host != "https://10.0.0.1:443" || cfg.QPS != DefaultQPS || cfg.UserAgent != "kubedaemon" {
+	if cfg.Host != "https://10.0.0.1:443" || cfg.QPS != DefaultQPS || cfg.UserAgent != UserAgent("dev", "") {
 		t.Errorf("in-cluster config = host %q, QPS %v, user agent %q", cfg.Host, cfg.QPS, cfg.UserAgent)
 	}
 
@@ -165,5 +166,26 @@ func TestInClusterFallback(t *testing.T) {
 	var ce *ConfigError
 	if !errors.As(err, &ce) || ce.Summary != "No Cluster Configured" {
 		t.Errorf("outside a pod: error %v, want No Cluster Configured", err)
+	}
+}
+
+// TestUserAgent: the build's version and commit reach the API server in the
+// shape of client-go's default user agent.
+func TestUserAgent(t *testing.T) {
+	saved := userAgent
+	t.Cleanup(func() { userAgent = saved })
+
+	for _, tc := range []struct{ name, version, commit, want string }{
+		{name: "release", version: "0.1.0", commit: "0123abc", want: "kubedaemon/0.1.0 (" + runtime.GOOS + "/" + runtime.GOARCH + ") 0123abc"},
+		{name: "development build", version: "", commit: "none", want: "kubedaemon/dev (" + runtime.GOOS + "/" + runtime.GOARCH + ") unknown"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			SetBuild(tc.version, tc.commit)
+			cfg := &rest.Config{}
+			Config{}.tune(cfg)
+			if cfg.UserAgent != tc.want {
+				t.Errorf("user agent = %q, want %q", cfg.UserAgent, tc.want)
+			}
+		})
 	}
 }
