@@ -34,8 +34,10 @@ const (
 // ContextName is the context (and cluster) name in the written kubeconfig.
 const ContextName = "kubedaemon"
 
-// LargeClusterNodes is the node count above which Start applies the large
-// cluster settings (see Options.LargeCluster) on its own.
+// LargeClusterNodes is the node count from which Start applies the large
+// cluster settings (see Options.LargeCluster) on its own. At 1 000 nodes on
+// two cores, kwok's lease renewals already fall behind with the defaults:
+// nodes flap NotReady and a rollout never settles.
 const LargeClusterNodes = 1000
 
 // Options configure Start.
@@ -50,7 +52,7 @@ type Options struct {
 
 	// LargeCluster trades fidelity for throughput at thousands of nodes: no
 	// node-lifecycle controller, no TaintNodesByCondition admission, and
-	// 200 s node leases. It is on by itself above LargeClusterNodes nodes.
+	// 200 s node leases. It is on by itself from LargeClusterNodes nodes.
 	LargeCluster bool
 }
 
@@ -102,7 +104,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	if opts.Nodes > LargeClusterNodes {
+	if opts.Nodes >= LargeClusterNodes {
 		opts.LargeCluster = true
 	}
 	if err := EnsureBinaries(ctx, opts.Log); err != nil {

@@ -79,7 +79,7 @@
 //
 // # Scale
 //
-// Above LargeClusterNodes nodes (or with Options.LargeCluster) the cluster
+// From LargeClusterNodes nodes (or with Options.LargeCluster) the cluster
 // runs without the node-lifecycle controller and the TaintNodesByCondition
 // admission plugin, and kwok uses 200 s node leases: with thousands of nodes
 // on two cores, lease renewals fall behind and node-lifecycle would mark

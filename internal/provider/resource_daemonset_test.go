@@ -399,7 +399,7 @@ func TestAccDaemonSet_unpullable(t *testing.T) {
 			Config: strings.NewReplacer("host_port      = 6666", "",
 				`resource "kubedaemon_daemonset" "logd" {`, `resource "kubedaemon_daemonset" "logd" {`+"\n  stuck_grace = \"2s\"").
 				Replace(logdConfig(ns, "registry.invalid/unpullable:1")),
-			ExpectError: regexp.MustCompile(`(?s)DaemonSet Did Not Roll Out.*kwok-node-\d.*(ErrImagePull|ImagePullBackOff)`),
+			ExpectError: regexp.MustCompile(`(?s)DaemonSet Did Not Roll Out.*kwok-node-\d.*(ErrImagePull|ImagePullBackOff).*set\s+fail_fast\s+=\s+false`),
 		}},
 	})
 }

@@ -139,14 +139,24 @@ func BenchmarkAccWaitLatency(b *testing.B) {
 	})
 }
 
-// countingTransport counts the requests that go through it.
+// countingTransport counts the requests that go through it, and apart the
+// lists of pods and of nodes (GETs of a collection, not watches).
 type countingTransport struct {
-	next http.RoundTripper
-	n    *atomic.Int64
+	next                http.RoundTripper
+	n                   *atomic.Int64
+	podLists, nodeLists *atomic.Int64
 }
 
 func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.n.Add(1)
+	if r.Method == http.MethodGet && r.URL.Query().Get("watch") == "" && t.podLists != nil {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/pods"):
+			t.podLists.Add(1)
+		case strings.HasSuffix(r.URL.Path, "/nodes"):
+			t.nodeLists.Add(1)
+		}
+	}
 	return t.next.RoundTrip(r)
 }
 
@@ -192,16 +202,20 @@ func BenchmarkAccWaitRequests(b *testing.B) {
 						}
 					})
 				}
-				var n atomic.Int64
+				var n, podLists, nodeLists atomic.Int64
 				cfg := rest.CopyConfig(testCluster.RESTConfig)
 				cfg.QPS, cfg.Burst = 1000, 2000
-				cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return countingTransport{next: rt, n: &n} })
+				cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+					return countingTransport{next: rt, n: &n, podLists: &podLists, nodeLists: &nodeLists}
+				})
 				c, err := NewClient(cfg, "kubedaemon-bench")
 				if err != nil {
 					b.Fatal(err)
 				}
 				ns := testNamespace(b)
 				var total int64
+				podLists.Store(0)
+				nodeLists.Store(0)
 				b.ResetTimer()
 				for i := range b.N {
 					benchRollout(b, c, ns, i, sc.delay)
@@ -218,6 +232,8 @@ func BenchmarkAccWaitRequests(b *testing.B) {
 					total += n.Load() - before
 				}
 				b.ReportMetric(float64(total)/float64(b.N), "requests/op")
+				b.ReportMetric(float64(podLists.Load())/float64(b.N), "pod-lists/op")
+				b.ReportMetric(float64(nodeLists.Load())/float64(b.N), "node-lists/op")
 			})
 		}
 	}

@@ -1,6 +1,8 @@
 package rollout
 
 import (
+	"time"
+
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -172,5 +174,28 @@ func TestProgressLine(t *testing.T) {
 				t.Errorf("progressLine() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPace: the quiet period after a change follows the longest pause of
+// the rollout so far, within [quiet, maxQuiet].
+func TestPace(t *testing.T) {
+	var p pace
+	steps := []struct {
+		after time.Duration
+		want  time.Duration
+	}{
+		{0, firstQuiet},           // first change: nothing learnt yet
+		{time.Second, firstQuiet}, // 1 s pauses: 2 s of quiet is already twice that
+		{3 * time.Second, 6 * time.Second},
+		{time.Second, 6 * time.Second}, // the longest pause counts
+		{45 * time.Second, maxQuiet},   // capped
+	}
+	now := t0
+	for i, s := range steps {
+		now = now.Add(s.after)
+		if got := p.quietAfterChange(now, firstQuiet); got != s.want {
+			t.Errorf("change %d (+%s): quiet = %s, want %s", i, s.after, got, s.want)
+		}
 	}
 }

@@ -200,13 +200,14 @@ func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, opts
 	quiet := firstQuiet
 	timer := time.NewTimer(quiet)
 	defer timer.Stop()
+	var pace pace
 	for {
 		var verify bool
 		select {
 		case err := <-done:
 			return w.finish(ctx, err)
 		case <-w.changed:
-			timer.Reset(quiet)
+			timer.Reset(pace.quietAfterChange(time.Now(), quiet))
 			continue
 		case <-w.verify:
 			verify = true
@@ -227,6 +228,27 @@ func (c *Client) WaitDaemonSet(ctx context.Context, namespace, name string, opts
 		}
 		timer.Reset(wait)
 	}
+}
+
+// pace learns how often the status of a progressing rollout changes, so that
+// a rollout whose status changes at its own steady pace is never diagnosed:
+// the pods are listed only when the status stands still for longer than
+// twice the longest pause between changes seen so far (and at least the
+// current quiet period). A large cluster, whose controller takes seconds per
+// sync, or slow image pulls, thus cost no listing while the rollout moves.
+type pace struct {
+	last    time.Time
+	longest time.Duration
+}
+
+// quietAfterChange records a change of the status at now and returns how
+// long the status may stand still before the next diagnosis.
+func (p *pace) quietAfterChange(now time.Time, quiet time.Duration) time.Duration {
+	if !p.last.IsZero() {
+		p.longest = max(p.longest, now.Sub(p.last))
+	}
+	p.last = now
+	return max(quiet, min(2*p.longest, maxQuiet))
 }
 
 // waiter is the state of one WaitDaemonSet. The watch goroutine calls

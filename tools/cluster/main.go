@@ -74,7 +74,7 @@ func up(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("up", flag.ExitOnError)
 	nodes := fs.Int("nodes", 3, "number of KWOK nodes")
 	name := fs.String("name", "default", "cluster name (state under the cache dir)")
-	large := fs.Bool("large", false, "large-cluster settings (automatic above 1000 nodes)")
+	large := fs.Bool("large", false, "large-cluster settings (automatic from 1000 nodes)")
 	labels := map[string]string{}
 	var taints []corev1.Taint
 	fs.Func("node-label", "extra node label `key=value` (repeatable)", func(s string) error {
