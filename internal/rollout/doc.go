@@ -57,13 +57,20 @@
 // DaemonSet's status carries every counter the decision needs, whatever the
 // number of nodes, so a rollout that progresses costs two requests.
 //
-// Pods are read only when the status has stood still for a quiet period
-// (2 s at first, doubling after each diagnosis up to 1 min, and never reset
-// by progress): then the pods are listed once through the selector, 500 per
-// page, keeping those the DaemonSet controls; the nodes of the pods that lag
-// are read (one by one up to 10, else listed by pages) to tell NotReady
-// nodes. When fewer nodes hold a live pod than desired, the nodes are
-// listed instead (500 per page) and evaluated with the controller's rules
+// Pods are read only when the status has stood still for a quiet period:
+// 2 s at first, doubling after each diagnosis up to 1 min, and never shorter
+// than twice the longest pause between two changes of the status seen so
+// far in this wait (capped at 1 min). A rollout whose status keeps changing
+// at its own pace, however slow (a controller that needs seconds per sync
+// at thousands of nodes, image pulls of half a minute), is thus never
+// diagnosed: its progress is in the status. A diagnosis lists the pods once
+// through the selector, 500 per page, and keeps of each page only what it
+// needs of the pods that lag (node, pod name, phase, reason, message), never
+// the pods themselves, so its memory does not grow with the cluster; the
+// nodes of the pods that lag are read (one by one up to 10, else listed by
+// pages, keeping their names and readiness) to tell NotReady nodes. When
+// fewer nodes hold a live pod than desired, the nodes are listed instead
+// (500 per page) and evaluated one by one with the controller's rules
 // (internal/placement) to name the nodes without a pod. When fewer pods of
 // the current template exist than desired, one list of the DaemonSet's
 // Warning events (by its UID) tells whether the controller fails to create
@@ -74,10 +81,9 @@
 // one diagnosis at once, to check the pods before converging; that happens
 // only near the end of a rollout, on a status change. A wait of duration T
 // therefore makes at most about log2(T/2s) + T/1min diagnoses (10 in a
-// 10-minute wait), each of ceil(pods/500) + ceil(nodes/500) requests plus a
-// bounded few, and one more at the deadline, whatever the number of nodes
-// per page and however long the rollout. The counters come from the watch
-// only.
+// 10-minute wait) while the status stands still, and none while it moves,
+// each of ceil(pods/500) + ceil(nodes/500) requests plus a bounded few, and
+// one more at the deadline. The counters come from the watch only.
 //
 // # Diagnosis
 //
@@ -98,12 +104,17 @@
 // Ready transition), or is Unschedulable: at once when the scheduler says a
 // host port is taken, resources are insufficient or a taint is not tolerated,
 // after StuckGrace otherwise. With FailFast such a pod ends the wait with a
-// *NotConvergedError (Cause "stuck") naming node, pod, phase, container,
+// *NotConvergedError (Cause CauseStuck) naming node, pod, phase, container,
 // reason and message (the last termination for crash loops, the latest
-// Warning event when the status has none), 10 at most and then "and N
-// more". At the deadline the same error (Cause "timeout") lists every pod
-// that lags, stuck ones first. Cancellation and deletion during the wait end
-// it with Cause "cancelled" and "deleted".
+// Warning event when the status has none), 10 at most, then how many more
+// pods of the current template are failing and how many of those are past
+// the grace period: every failing pod is counted, not only the stuck ones.
+// At the deadline the same error (CauseTimeout) lists every pod that lags,
+// stuck ones first, with the same counts. Cancellation and deletion during
+// the wait end it with CauseCancelled and CauseDeleted. The error states
+// facts; its Knobs say which setting (fail-fast, skipping NotReady nodes, the
+// timeout) would have changed the outcome, and the caller names it in its
+// own terms: the provider an attribute, the command line a flag.
 //
 // # Delete
 //

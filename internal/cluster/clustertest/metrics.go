@@ -1,0 +1,70 @@
+package clustertest
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
+)
+
+// Requests are the API server's own counts of the requests it served
+// (apiserver_request_total, every client), summed by "resource:VERB", e.g.
+// "pods:LIST" or "nodes:PATCH"; requests to a subresource count as
+// "pods/status:PATCH". Verbs are the API server's: LIST and WATCH for
+// collections, GET for one object, APPLY for server-side apply.
+type Requests map[string]int
+
+// APIRequests reads the API server's /metrics now.
+func APIRequests(t testing.TB, c *cluster.Cluster) Requests {
+	t.Helper()
+	raw, err := c.Client().CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
+	if err != nil {
+		t.Fatalf("read the API server's metrics: %v", err)
+	}
+	return parseRequests(string(raw))
+}
+
+var metricLabel = regexp.MustCompile(`(\w+)="([^"]*)"`)
+
+func parseRequests(text string) Requests {
+	out := Requests{}
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(line, "apiserver_request_total{")
+		if !ok {
+			continue
+		}
+		end := strings.LastIndex(rest, "} ")
+		if end < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(rest[end+2:]), 64)
+		if err != nil {
+			continue
+		}
+		labels := map[string]string{}
+		for _, m := range metricLabel.FindAllStringSubmatch(rest[:end], -1) {
+			labels[m[1]] = m[2]
+		}
+		key := labels["resource"]
+		if sub := labels["subresource"]; sub != "" {
+			key += "/" + sub
+		}
+		out[key+":"+labels["verb"]] += int(v)
+	}
+	return out
+}
+
+// Since returns the requests served between before and r, by key; keys
+// whose count did not change are left out.
+func (r Requests) Since(before Requests) Requests {
+	out := Requests{}
+	for k, v := range r {
+		if d := v - before[k]; d > 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
