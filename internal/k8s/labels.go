@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -29,6 +31,48 @@ func LabelsFieldManager(id string) string {
 // ErrNodeNotFound is returned (wrapped) when the node does not exist.
 var ErrNodeNotFound = errors.New("node not found")
 
+// LabelsChange is one change of the labels a field manager holds on many
+// nodes: Labels on each node of Apply, nothing on each node of Release.
+type LabelsChange struct {
+	Manager string
+	Labels  map[string]string
+	Apply   []string
+	Release []string
+	// Force takes over keys that another manager owns with another value.
+	Force bool
+	// Selector is the label selector that the nodes were chosen by, "" for
+	// none; see VisitNamedNodes.
+	Selector string
+}
+
+// ApplyLabels makes ch.Labels the exact set of labels that ch.Manager owns
+// on each node of ch.Apply, and releases every key it owns on each node of
+// ch.Release, as ApplyNodeLabels does for one node. It reads the nodes with
+// one paged listing, writes only to the nodes that are not as wanted yet, in
+// parallel (opts), and reports each node that failed. The error is for a
+// listing that failed, before anything was written.
+func ApplyLabels(ctx context.Context, cs kubernetes.Interface, ch LabelsChange, opts EachOptions) (BulkResult, error) {
+	uids := map[string]types.UID{}
+	return changeNodes(ctx, cs, ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
+		read: func(n *corev1.Node, release bool) (bool, error) {
+			want := ch.Labels
+			if release {
+				want = nil
+			}
+			uids[n.Name] = n.UID
+			// An apply of what the manager already owns changes nothing.
+			return !maps.Equal(OwnedLabels(n, ch.Manager), want), nil
+		},
+		write: func(ctx context.Context, node string, release bool) error {
+			want := ch.Labels
+			if release {
+				want = nil
+			}
+			return applyLabels(ctx, cs, node, uids[node], ch.Manager, want, ch.Force)
+		},
+	})
+}
+
 // ApplyNodeLabels makes labels the exact set of labels that manager owns on
 // the node, with server-side apply. Keys the manager owned before and that
 // are not in labels are released: the API server removes a label once no
@@ -39,45 +83,109 @@ var ErrNodeNotFound = errors.New("node not found")
 func ApplyNodeLabels(ctx context.Context, cs kubernetes.Interface, node, manager string, labels map[string]string, force bool) error {
 	current, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		if len(labels) == 0 {
-			return nil // Nothing to release on a node that is gone.
-		}
-		return fmt.Errorf("label node %s: %w", node, ErrNodeNotFound)
+		return nodeGone(node, "label", len(labels) == 0)
 	}
 	if err != nil {
 		return fmt.Errorf("get node %s: %w", node, err)
 	}
-	cfg := applycorev1.Node(node)
-	if len(labels) > 0 {
-		cfg.WithLabels(labels)
-	}
-	applied, err := cs.CoreV1().Nodes().Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: manager, Force: force})
-	if err != nil {
-		if apierrors.IsConflict(err) {
-			return labelConflict(current, labels, err)
-		}
-		return fmt.Errorf("apply labels to node %s as %s: %w", node, manager, err)
-	}
-	// GOTCHA: apply is create-or-update. If the node was deleted between the
-	// Get and the Apply, the apply just created a bare Node object; delete
-	// exactly that object (UID precondition) and report the node as gone.
-	if applied.UID != current.UID {
-		uid := applied.UID
-		_ = cs.CoreV1().Nodes().Delete(ctx, node, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
-		return fmt.Errorf("label node %s: %w (it was deleted while being labelled)", node, ErrNodeNotFound)
-	}
-	return nil
+	return applyLabels(ctx, cs, node, current.UID, manager, labels, force)
 }
 
-// labelConflict turns the API server's 409 into a *ConflictError that names
-// each key, its current value and its owners.
-func labelConflict(node *corev1.Node, wanted map[string]string, err error) error {
+// applyLabels applies labels as manager to the node with the given UID, as
+// read before. The UID in the apply configuration is a precondition: the
+// API server refuses the apply when the node is gone (rather than creating a
+// bare Node, as apply would) or was replaced by another of the same name;
+// the node is then read once more and, when it exists, applied to again.
+// A conflict reads the node once to name the owners of the keys.
+func applyLabels(ctx context.Context, cs kubernetes.Interface, node string, uid types.UID, manager string, labels map[string]string, force bool) error {
+	for attempt := 0; ; attempt++ {
+		cfg := applycorev1.Node(node).WithUID(uid)
+		if len(labels) > 0 {
+			cfg.WithLabels(labels)
+		}
+		applied, err := cs.CoreV1().Nodes().Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: manager, Force: force})
+		switch {
+		case err == nil && applied.UID != uid:
+			// GOTCHA: an API server that ignores the UID precondition
+			// created a bare Node: delete exactly that object.
+			created := applied.UID
+			_ = cs.CoreV1().Nodes().Delete(ctx, node, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &created}})
+			return fmt.Errorf("label node %s: %w (it was deleted while being labelled)", node, ErrNodeNotFound)
+		case err == nil:
+			return nil
+		case isFieldManagerConflict(err):
+			return labelConflict(ctx, cs, node, labels, err)
+		case !isUIDMismatch(err) || attempt > 0:
+			return fmt.Errorf("apply labels to node %s as %s: %w", node, manager, err)
+		}
+		current, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nodeGone(node, "label", len(labels) == 0)
+		}
+		if err != nil {
+			return fmt.Errorf("get node %s: %w", node, err)
+		}
+		uid = current.UID
+	}
+}
+
+// nodeGone is the outcome of a write to a node that does not exist: nothing
+// to do when releasing, ErrNodeNotFound otherwise.
+func nodeGone(node, verb string, release bool) error {
+	if release {
+		return nil
+	}
+	return fmt.Errorf("%s node %s: %w", verb, node, ErrNodeNotFound)
+}
+
+// isFieldManagerConflict is a 409 of server-side apply: keys that another
+// manager owns.
+func isFieldManagerConflict(err error) bool {
+	var status apierrors.APIStatus
+	if !apierrors.IsConflict(err) || !errors.As(err, &status) || status.Status().Details == nil {
+		return false
+	}
+	for _, c := range status.Status().Details.Causes {
+		if c.Type == metav1.CauseTypeFieldManagerConflict {
+			return true
+		}
+	}
+	return false
+}
+
+// isUIDMismatch is the API server's answer to an apply whose metadata.uid
+// is not the node's: a 409 when no node has the name, a 422 (metadata.uid
+// is immutable) when another node has it now.
+func isUIDMismatch(err error) bool {
+	if apierrors.IsConflict(err) {
+		return !isFieldManagerConflict(err)
+	}
+	var status apierrors.APIStatus
+	if !apierrors.IsInvalid(err) || !errors.As(err, &status) || status.Status().Details == nil {
+		return false
+	}
+	for _, c := range status.Status().Details.Causes {
+		if c.Field == "metadata.uid" {
+			return true
+		}
+	}
+	return false
+}
+
+// labelConflict reads the node once and turns the API server's 409 into a
+// *ConflictError that names each key, its current value and its owners.
+func labelConflict(ctx context.Context, cs kubernetes.Interface, name string, wanted map[string]string, err error) error {
 	var status apierrors.APIStatus
 	if !errors.As(err, &status) || status.Status().Details == nil {
-		return fmt.Errorf("apply labels to node %s: %w", node.Name, err)
+		return fmt.Errorf("apply labels to node %s: %w", name, err)
+	}
+	node, getErr := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	if getErr != nil {
+		// The conflict stands; only the owners' names are unknown.
+		node = &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	}
 	owners := LabelOwners(node)
-	ce := &ConflictError{Node: node.Name, What: "label"}
+	ce := &ConflictError{Node: name, What: "label"}
 	for _, cause := range status.Status().Details.Causes {
 		if cause.Type != metav1.CauseTypeFieldManagerConflict {
 			continue
@@ -88,13 +196,13 @@ func labelConflict(node *corev1.Node, wanted map[string]string, err error) error
 		}
 		who := owners[key]
 		if len(who) == 0 {
-			// The node changed since the Get: fall back to the server's words.
+			// The node changed since the conflict: fall back to the server's words.
 			who = []string{strings.TrimPrefix(cause.Message, "conflict with ")}
 		}
 		ce.Conflicts = append(ce.Conflicts, Conflict{Key: key, Value: node.Labels[key], Wanted: wanted[key], Owners: who})
 	}
 	if len(ce.Conflicts) == 0 {
-		return fmt.Errorf("apply labels to node %s: %w", node.Name, err)
+		return fmt.Errorf("apply labels to node %s: %w", name, err)
 	}
 	sort.Slice(ce.Conflicts, func(i, j int) bool { return ce.Conflicts[i].Key < ce.Conflicts[j].Key })
 	return ce

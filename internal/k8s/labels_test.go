@@ -1,11 +1,24 @@
 package k8s
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 func managed(manager, op, fields string) metav1.ManagedFieldsEntry {
@@ -74,5 +87,121 @@ func TestLabelConflictError(t *testing.T) {
 	want := `node n1: label "env" is "dev" (wanted "prod"), owned by "kubectl-label"`
 	if err.Error() != want {
 		t.Errorf("got %s, want %s", err, want)
+	}
+}
+
+// fieldManagerConflict is the API server's 409 for an apply of key that
+// owner holds with another value.
+func fieldManagerConflict(node, key, owner string) error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure, Code: http.StatusConflict, Reason: metav1.StatusReasonConflict,
+		Message: "Apply failed with 1 conflict",
+		Details: &metav1.StatusDetails{Name: node, Kind: "nodes", Causes: []metav1.StatusCause{{
+			Type: metav1.CauseTypeFieldManagerConflict, Message: fmt.Sprintf("conflict with %q", owner),
+			Field: ".metadata.labels." + key,
+		}}},
+	}}
+}
+
+// TestApplyLabels: one listing, one apply per node that is not as wanted,
+// and every failure reported at its node.
+func TestApplyLabels(t *testing.T) {
+	const manager = "kubedaemon-labels-abc"
+	pool := map[string]string{"pool": "x"}
+	mine := managed(manager, "Apply", `{"f:metadata":{"f:labels":{"f:env":{}}}}`)
+	node := func(name string, labels map[string]string, fields ...metav1.ManagedFieldsEntry) *corev1.Node {
+		n := poolNode(name, labels)
+		n.ManagedFields = fields
+		return n
+	}
+	cs := fake.NewClientset(
+		node("ok", pool),
+		node("conflict", map[string]string{"pool": "x", "env": "dev"}, managed("kubectl-label", "Update", `{"f:metadata":{"f:labels":{"f:env":{}}}}`)),
+		node("broken", pool),
+		node("replaced", pool),
+		node("as-wanted", map[string]string{"pool": "x", "env": "prod"}, mine),
+		node("released", map[string]string{"pool": "x", "env": "prod"}, mine),
+		node("nothing-to-release", pool),
+	)
+	var applied sync.Map // node -> the apply configuration
+	cs.PrependReactor("get", "nodes", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if a.(k8stesting.GetAction).GetName() == "replaced" {
+			n := poolNode("replaced", pool)
+			n.UID = "uid-new"
+			return true, n, nil
+		}
+		return false, nil, nil
+	})
+	cs.PrependReactor("patch", "nodes", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		p := a.(k8stesting.PatchAction)
+		var cfg struct {
+			Metadata struct {
+				UID    types.UID         `json:"uid"`
+				Labels map[string]string `json:"labels"`
+			} `json:"metadata"`
+		}
+		if err := json.Unmarshal(p.GetPatch(), &cfg); err != nil {
+			return true, nil, err
+		}
+		applied.Store(p.GetName(), cfg.Metadata.Labels)
+		switch p.GetName() {
+		case "conflict":
+			return true, nil, fieldManagerConflict("conflict", "env", "kubectl-label")
+		case "broken":
+			return true, nil, apierrors.NewInternalError(errors.New("etcd is down"))
+		case "replaced":
+			if cfg.Metadata.UID != "uid-new" {
+				return true, nil, apierrors.NewConflict(corev1.Resource("nodes"), "replaced", errors.New("uid mismatch"))
+			}
+		}
+		return true, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: p.GetName(), UID: cfg.Metadata.UID}}, nil
+	})
+
+	res, err := ApplyLabels(context.Background(), cs, LabelsChange{
+		Manager:  manager,
+		Labels:   map[string]string{"env": "prod"},
+		Apply:    []string{"ok", "conflict", "broken", "replaced", "as-wanted", "gone"},
+		Release:  []string{"released", "nothing-to-release"},
+		Selector: "pool=x",
+	}, EachOptions{Parallel: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"as-wanted", "nothing-to-release", "ok", "released", "replaced"}, res.Done); diff != "" {
+		t.Errorf("done (-want +got):\n%s", diff)
+	}
+	failed := map[string]error{}
+	for _, f := range res.Failed {
+		failed[f.Node] = f.Err
+	}
+	var ce *ConflictError
+	if !errors.As(failed["conflict"], &ce) || ce.Error() != `node conflict: label "env" is "dev" (wanted "prod"), owned by "kubectl-label"` {
+		t.Errorf("conflict: got %v, want a ConflictError naming kubectl-label", failed["conflict"])
+	}
+	if !errors.Is(failed["gone"], ErrNodeNotFound) || !Unchanged(failed["gone"]) {
+		t.Errorf("gone: got %v, want ErrNodeNotFound", failed["gone"])
+	}
+	if err := failed["broken"]; err == nil || Unchanged(err) || !strings.Contains(err.Error(), "etcd is down") {
+		t.Errorf("broken: got %v, want the server's error, not known to leave the node unchanged", err)
+	}
+	if len(failed) != 3 {
+		t.Errorf("failed = %v, want conflict, broken and gone", res.Failed)
+	}
+	var wrote []string
+	applied.Range(func(k, v any) bool {
+		wrote = append(wrote, k.(string))
+		if labels := v.(map[string]string); k == "released" && len(labels) > 0 {
+			t.Errorf("release applied %v, want no labels", labels)
+		}
+		return true
+	})
+	sort.Strings(wrote)
+	if diff := cmp.Diff([]string{"broken", "conflict", "ok", "released", "replaced"}, wrote); diff != "" {
+		t.Errorf("applied to (-want +got):\n%s", diff)
+	}
+	// One listing; GETs only for the conflict's owners, the replaced node
+	// and the node that is not there; two applies to the replaced node.
+	if diff := cmp.Diff(map[string]int{"list": 1, "get": 3, "patch": 6}, requests(cs)); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }

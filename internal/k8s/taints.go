@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 )
@@ -97,6 +99,53 @@ func formatOwned(ids []TaintID) string {
 	return string(b)
 }
 
+// TaintsChange is one change of the taints an owner holds on many nodes:
+// Taints on each node of Apply, none on each node of Release.
+type TaintsChange struct {
+	Owner  string
+	Taints []corev1.Taint
+	// Previous is what the owner held according to the caller's own record
+	// (Terraform state), in case a node's annotation was removed.
+	Previous []corev1.Taint
+	Apply    []string
+	Release  []string
+	// Force takes over a taint with the same key and effect that someone
+	// else put on the node.
+	Force bool
+	// Selector is the label selector that the nodes were chosen by, "" for
+	// none; see VisitNamedNodes.
+	Selector string
+}
+
+// ApplyTaints does what ApplyNodeTaints does for one node on each node of
+// ch.Apply, and releases the owner's taints on each node of ch.Release. It
+// reads the nodes with one paged listing, keeps of each only the patch it
+// needs (none when the node is as wanted, and a conflict fails the node
+// without a write), then writes in parallel (opts) with the resourceVersion
+// of the listing. A node changed since then is read again and retried. The
+// error is for a listing that failed, before anything was written.
+func ApplyTaints(ctx context.Context, cs kubernetes.Interface, ch TaintsChange, opts EachOptions) (BulkResult, error) {
+	patches := map[string][]byte{}
+	wanted := func(release bool) []corev1.Taint {
+		if release {
+			return nil
+		}
+		return ch.Taints
+	}
+	return changeNodes(ctx, cs, ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
+		read: func(n *corev1.Node, release bool) (bool, error) {
+			patch, err := taintsPatch(n, ch.Owner, wanted(release), ch.Previous, ch.Force && !release)
+			if patch != nil {
+				patches[n.Name] = patch
+			}
+			return patch != nil, err
+		},
+		write: func(ctx context.Context, node string, release bool) error {
+			return patchTaints(ctx, cs, node, patches[node], ch.Owner, wanted(release), ch.Previous, ch.Force && !release)
+		},
+	})
+}
+
 // ApplyNodeTaints makes taints the exact set of taints that owner holds on
 // node. Server-side apply cannot do this: spec.taints is an atomic list, so
 // whoever applies it owns all of it. Instead this reads the node, changes
@@ -112,27 +161,77 @@ func formatOwned(ids []TaintID) string {
 // it from the other instances' annotations. Empty taints releases
 // everything and removes the annotation.
 func ApplyNodeTaints(ctx context.Context, cs kubernetes.Interface, node, owner string, taints, previous []corev1.Taint, force bool) error {
+	return patchTaints(ctx, cs, node, nil, owner, taints, previous, force)
+}
+
+// patchTaints writes patch (from taintsPatch) to node; on a conflict, or
+// with no patch, it reads the node and computes the patch again, as
+// retry.RetryOnConflict does for an update.
+func patchTaints(ctx context.Context, cs kubernetes.Interface, node string, patch []byte, owner string, taints, previous []corev1.Taint, force bool) error {
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		n, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			if len(taints) == 0 {
-				return nil
+		if patch == nil {
+			n, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return nodeGone(node, "taint", len(taints) == 0)
 			}
-			return fmt.Errorf("taint node %s: %w", node, ErrNodeNotFound)
+			if err != nil {
+				return fmt.Errorf("get node %s: %w", node, err)
+			}
+			if patch, err = taintsPatch(n, owner, taints, previous, force); err != nil || patch == nil {
+				return err
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("get node %s: %w", node, err)
-		}
-		changed, err := setOwnedTaints(n, owner, taints, previous, force)
-		if err != nil || !changed {
-			return err
-		}
-		_, err = cs.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{})
-		if err != nil && !apierrors.IsConflict(err) {
+		_, err := cs.CoreV1().Nodes().Patch(ctx, node, types.MergePatchType, patch, metav1.PatchOptions{})
+		patch = nil // A retry reads the node again.
+		switch {
+		case apierrors.IsNotFound(err):
+			return nodeGone(node, "taint", len(taints) == 0)
+		case err != nil && !apierrors.IsConflict(err):
 			return fmt.Errorf("update taints of node %s: %w", node, err)
 		}
 		return err
 	})
+}
+
+// taintsPatch returns the JSON merge patch that sets owner's taints on n,
+// or nil when n is as wanted. The patch carries n's resourceVersion, so the
+// API server refuses it (409) when the node changed since it was read; it
+// replaces spec.taints as a whole and sets or removes only the kubedaemon
+// owner annotations that change.
+func taintsPatch(n *corev1.Node, owner string, wanted, previous []corev1.Taint, force bool) ([]byte, error) {
+	edit := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: n.Name, Annotations: map[string]string{}},
+		Spec:       corev1.NodeSpec{Taints: slices.Clone(n.Spec.Taints)},
+	}
+	for k, v := range n.Annotations {
+		if strings.HasPrefix(k, TaintOwnerAnnotationPrefix) {
+			edit.Annotations[k] = v
+		}
+	}
+	changed, err := setOwnedTaints(edit, owner, wanted, previous, force)
+	if err != nil || !changed {
+		return nil, err
+	}
+	annotations := map[string]*string{}
+	for k, v := range edit.Annotations {
+		if old, ok := n.Annotations[k]; !ok || old != v {
+			annotations[k] = &v
+		}
+	}
+	for k := range n.Annotations {
+		if _, kept := edit.Annotations[k]; !kept && strings.HasPrefix(k, TaintOwnerAnnotationPrefix) {
+			annotations[k] = nil
+		}
+	}
+	patch := map[string]any{
+		"metadata": map[string]any{"resourceVersion": n.ResourceVersion, "annotations": annotations},
+		"spec":     map[string]any{"taints": edit.Spec.Taints},
+	}
+	b, err := json.Marshal(patch)
+	if err != nil {
+		return nil, fmt.Errorf("taints patch of node %s: %w", n.Name, err)
+	}
+	return b, nil
 }
 
 // setOwnedTaints edits n in place and reports whether anything changed.

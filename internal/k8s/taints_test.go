@@ -1,12 +1,18 @@
 package k8s
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 var (
@@ -136,5 +142,122 @@ func TestSetOwnedTaints(t *testing.T) {
 				t.Errorf("annotations (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestTaintsPatch(t *testing.T) {
+	tests := []struct {
+		name   string
+		node   *corev1.Node
+		wanted []corev1.Taint
+		force  bool
+		want   string
+	}{
+		{
+			name:   "add: whole taint list, own annotation, resourceVersion",
+			node:   taintedNode(map[string]string{"other": "x"}, notReady, foreign),
+			wanted: []corev1.Taint{gpu},
+			want: `{"metadata":{"annotations":{"kubedaemon.dev/taints.a":"[\"dedicated:NoSchedule\"]"},"resourceVersion":"7"},` +
+				`"spec":{"taints":[{"key":"node.kubernetes.io/not-ready","effect":"NoExecute"},` +
+				`{"key":"team","value":"infra","effect":"PreferNoSchedule"},{"key":"dedicated","value":"gpu","effect":"NoSchedule"}]}}`,
+		},
+		{
+			name: "release the last taint: the annotation goes",
+			node: taintedNode(map[string]string{"kubedaemon.dev/taints.a": `["dedicated:NoSchedule"]`}, gpu),
+			want: `{"metadata":{"annotations":{"kubedaemon.dev/taints.a":null},"resourceVersion":"7"},"spec":{"taints":null}}`,
+		},
+		{
+			name:   "force removes the taint from the other instance's annotation",
+			node:   taintedNode(map[string]string{"kubedaemon.dev/taints.b": `["dedicated:NoSchedule"]`}, gpu),
+			wanted: []corev1.Taint{gpu},
+			force:  true,
+			want: `{"metadata":{"annotations":{"kubedaemon.dev/taints.a":"[\"dedicated:NoSchedule\"]","kubedaemon.dev/taints.b":null},` +
+				`"resourceVersion":"7"},"spec":{"taints":[{"key":"dedicated","value":"gpu","effect":"NoSchedule"}]}}`,
+		},
+		{
+			name:   "as wanted: no patch",
+			node:   taintedNode(map[string]string{"kubedaemon.dev/taints.a": `["dedicated:NoSchedule"]`}, gpu),
+			wanted: []corev1.Taint{gpu},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.node.ResourceVersion = "7"
+			before := tt.node.DeepCopy()
+			patch, err := taintsPatch(tt.node, "a", tt.wanted, nil, tt.force)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(patch) != tt.want {
+				t.Errorf("patch\n got: %s\nwant: %s", patch, tt.want)
+			}
+			if diff := cmp.Diff(before, tt.node); diff != "" {
+				t.Errorf("the node changed (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestApplyTaints: one listing, one patch per node that is not as wanted, a
+// conflicting write read again and retried, and a conflicting taint
+// refused without a write.
+func TestApplyTaints(t *testing.T) {
+	owned := map[string]string{"kubedaemon.dev/taints.a": `["dedicated:NoSchedule"]`}
+	node := func(name string, annotations map[string]string, taints ...corev1.Taint) *corev1.Node {
+		n := taintedNode(annotations, taints...)
+		n.Name, n.Labels, n.ResourceVersion = name, map[string]string{"pool": "x"}, "1"
+		return n
+	}
+	cs := fake.NewClientset(
+		node("add", nil, foreign),
+		node("busy", nil),
+		node("conflict", nil, corev1.Taint{Key: "dedicated", Value: "ml", Effect: corev1.TaintEffectNoSchedule}),
+		node("as-wanted", owned, gpu),
+		node("released", owned, gpu, foreign),
+	)
+	busy := 0
+	cs.PrependReactor("patch", "nodes", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if a.(k8stesting.PatchAction).GetName() == "busy" && busy == 0 {
+			busy++
+			return true, nil, apierrors.NewConflict(corev1.Resource("nodes"), "busy", errors.New("the object has been modified"))
+		}
+		return false, nil, nil
+	})
+	res, err := ApplyTaints(context.Background(), cs, TaintsChange{
+		Owner: "a", Taints: []corev1.Taint{gpu},
+		Apply:   []string{"add", "busy", "conflict", "as-wanted", "gone"},
+		Release: []string{"released"}, Selector: "pool=x",
+	}, EachOptions{Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"add", "as-wanted", "busy", "released"}, res.Done); diff != "" {
+		t.Errorf("done (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, f := range res.Failed {
+		got = append(got, fmt.Sprintf("%s: %v", f.Node, f.Err))
+	}
+	want := []string{`conflict: node conflict: taint "dedicated:NoSchedule" is "ml" (wanted "gpu"), owned by an unknown manager`, "gone: node not found"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("failed (-want +got):\n%s", diff)
+	}
+	// One listing; GETs for the node that is not there and the busy node's
+	// retry; two patches to the busy node.
+	if diff := cmp.Diff(map[string]int{"list": 1, "get": 2, "patch": 4}, requests(cs)); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	for name, want := range map[string][]corev1.Taint{"add": {foreign, gpu}, "busy": {gpu}, "released": {foreign}} {
+		n, err := cs.CoreV1().Nodes().Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, n.Spec.Taints); diff != "" {
+			t.Errorf("%s: taints (-want +got):\n%s", name, diff)
+		}
+		_, claimed := n.Annotations["kubedaemon.dev/taints.a"]
+		if claimed != (name != "released") {
+			t.Errorf("%s: owner annotation present = %v", name, claimed)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -88,6 +90,17 @@ func (t nodeTarget) attributes(idDesc, forceDesc string) map[string]schema.Attri
 	}
 }
 
+// scaleDescription is the part of the resource description on many nodes.
+func (t nodeTarget) scaleDescription(what string) string {
+	return "\n\nOn many nodes (a `node_selector` that matches thousands), a refresh reads them with one paged " +
+		"listing by the selector (500 nodes a page), and an apply or a destroy writes only to the nodes where " +
+		"something changes, in parallel (the provider's `max_parallel`, paced by its `qps` and `burst`), with " +
+		"a progress line every few seconds (shown with `TF_LOG=INFO`). A write that fails on some nodes reports " +
+		"each of them (the first ten in full), and the state records exactly the nodes that may hold this " +
+		"instance's " + what + ": a failed create removes what it set again, and a failed update keeps the " +
+		"nodes it could not change, so that the next plan shows what is left to do and nothing is orphaned."
+}
+
 func capitalize(s string) string {
 	if s == "" {
 		return s
@@ -95,9 +108,26 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// targetNode is what the plan keeps of a node it resolved: the name, and the
+// NoExecute taints for the eviction warning of kubedaemon_node_taints.
+type targetNode struct {
+	name      string
+	noExecute []corev1.Taint
+}
+
+func newTargetNode(n *corev1.Node) targetNode {
+	t := targetNode{name: n.Name}
+	for _, taint := range n.Spec.Taints {
+		if taint.Effect == corev1.TaintEffectNoExecute {
+			t.noExecute = append(t.noExecute, taint)
+		}
+	}
+	return t
+}
+
 // planNodes resolves the planned node target and sets `nodes` in the plan.
 // It returns false on destroy and when the nodes cannot be known yet.
-func (t *nodeTarget) planNodes(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) ([]corev1.Node, bool) {
+func (t *nodeTarget) planNodes(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) ([]targetNode, bool) {
 	if req.Plan.Raw.IsNull() {
 		return nil, false // Destroy.
 	}
@@ -135,11 +165,17 @@ func (t *nodeTarget) ensureNodes(ctx context.Context, nodeName types.String, sel
 }
 
 // resolveTargetNodes finds the nodes a node_name or node_selector names,
-// sorted by name. It returns false, without a diagnostic, when they cannot be
-// known yet (unknown values, a provider that cannot reach its cluster yet),
-// and adds an error for a node_name that does not exist.
-func resolveTargetNodes(ctx context.Context, data *providerData, nodeName types.String, selector types.Map, diags *diag.Diagnostics) ([]corev1.Node, bool) {
+// sorted by name: one GET, or a listing by the selector page by page, of
+// which it keeps only what targetNode holds. It returns false, without a
+// diagnostic, when they cannot be known yet (unknown values, a provider that
+// cannot reach its cluster yet), and adds an error for a node_name that
+// does not exist.
+func resolveTargetNodes(ctx context.Context, data *providerData, nodeName types.String, selector types.Map, diags *diag.Diagnostics) ([]targetNode, bool) {
 	if nodeName.IsUnknown() || selector.IsUnknown() || data == nil || len(data.unknown) > 0 {
+		return nil, false
+	}
+	sel, known := selectorString(selector)
+	if !known {
 		return nil, false
 	}
 	cs := data.Clientset(diags)
@@ -159,42 +195,58 @@ func resolveTargetNodes(ctx context.Context, data *providerData, nodeName types.
 				fmt.Sprintf("get node %s: %s", nodeName.ValueString(), err))
 			return nil, false
 		}
-		return []corev1.Node{*n}, true
+		return []targetNode{newTargetNode(n)}, true
+	}
+	var nodes []targetNode
+	err := k8s.EachNode(ctx, cs, metav1.ListOptions{LabelSelector: sel}, func(n *corev1.Node) error {
+		nodes = append(nodes, newTargetNode(n))
+		return nil
+	})
+	if err != nil {
+		diags.AddAttributeError(path.Root("node_selector"), "Cannot List Nodes",
+			fmt.Sprintf("list nodes with labels %s: %s", sel, err))
+		return nil, false
+	}
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].name < nodes[j].name })
+	return nodes, true
+}
+
+// selectorString is the label selector of a node_selector map, "" for a
+// null one; false when a value is not known yet.
+func selectorString(selector types.Map) (string, bool) {
+	if selector.IsUnknown() {
+		return "", false
 	}
 	set := map[string]string{}
 	for k, v := range selector.Elements() {
 		s, ok := v.(types.String)
 		if !ok || s.IsUnknown() {
-			return nil, false
+			return "", false
 		}
 		set[k] = s.ValueString()
 	}
-	list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(set).String()})
-	if err != nil {
-		diags.AddAttributeError(path.Root("node_selector"), "Cannot List Nodes",
-			fmt.Sprintf("list nodes with labels %s: %s", labels.Set(set), err))
-		return nil, false
+	if len(set) == 0 {
+		return "", true
 	}
-	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
-	return list.Items, true
+	return labels.SelectorFromSet(set).String(), true
 }
 
-// readTargetNodes gets each node of the state that still exists, calls visit
-// with it, and returns the names of those nodes. A deleted node is skipped:
-// it no longer carries anything this resource owns.
-func readTargetNodes(ctx context.Context, cs kubernetes.Interface, nodeNames []string, visit func(*corev1.Node)) ([]string, error) {
-	var present []string
-	for _, name := range nodeNames {
-		n, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("get node %s: %w", name, err)
-		}
-		present = append(present, name)
+// readTargetNodes reads the nodes of the state that still exist (one paged
+// listing by the state's node_selector, see k8s.VisitNamedNodes), calls
+// visit with each, and returns their names, sorted. A deleted node is
+// skipped: it no longer carries anything this resource owns.
+func readTargetNodes(ctx context.Context, cs kubernetes.Interface, nodeNames []string, selector types.Map, visit func(*corev1.Node)) ([]string, error) {
+	sel, _ := selectorString(selector)
+	present := make([]string, 0, len(nodeNames))
+	_, err := k8s.VisitNamedNodes(ctx, cs, nodeNames, sel, func(n *corev1.Node) error {
+		present = append(present, n.Name)
 		visit(n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	sort.Strings(present)
 	return present, nil
 }
 
@@ -233,10 +285,95 @@ func (t *nodeTarget) addNodeGoneError(diags *diag.Diagnostics, node string, err 
 	return true
 }
 
-func names(nodes []corev1.Node) types.List {
+// maxNodeDiagnostics is how many failed nodes get a diagnostic of their own;
+// one more diagnostic sums up the rest.
+const maxNodeDiagnostics = 10
+
+// maxNamesListed is how many of the other failed nodes the summary names.
+const maxNamesListed = 20
+
+// addFailures reports the nodes a write failed on: the first
+// maxNodeDiagnostics each with describe, then the others in one error that
+// counts them by cause and names the first of them.
+func (t *nodeTarget) addFailures(diags *diag.Diagnostics, failed []k8s.NodeError, describe func(*diag.Diagnostics, k8s.NodeError)) {
+	for _, f := range failed[:min(len(failed), maxNodeDiagnostics)] {
+		describe(diags, f)
+	}
+	rest := failed[min(len(failed), maxNodeDiagnostics):]
+	if len(rest) == 0 {
+		return
+	}
+	var conflicts, gone int
+	listed := make([]string, 0, maxNamesListed)
+	for _, f := range rest {
+		var ce *k8s.ConflictError
+		switch {
+		case errors.As(f.Err, &ce):
+			conflicts++
+		case errors.Is(f.Err, k8s.ErrNodeNotFound):
+			gone++
+		}
+		if len(listed) < maxNamesListed {
+			listed = append(listed, f.Node)
+		}
+	}
+	if len(rest) > len(listed) {
+		listed = append(listed, fmt.Sprintf("and %d others", len(rest)-len(listed)))
+	}
+	diags.AddError("More Nodes Failed",
+		fmt.Sprintf("And %d more nodes could not be %s (%d conflicts, %d nodes gone, %d other errors): %s. The "+
+			"diagnostics above show the first %d; for instance, the next one failed with: %s",
+			len(rest), t.done, conflicts, gone, len(rest)-conflicts-gone, strings.Join(listed, ", "),
+			maxNodeDiagnostics, rest[0].Err))
+}
+
+// recordedNodes is what `nodes` must hold after a write that gave the
+// wanted labels or taints to the nodes of apply and released those of
+// release, when the state held before and the write failed on failed: every
+// node on which this instance may own something now, so that the next
+// update or destroy finds it and nothing is orphaned. A node of apply on
+// which the write failed stays out only if the failure changed nothing
+// (k8s.Unchanged) and the node held nothing of this instance before, or is
+// gone; a node of release stays in when its release failed.
+func recordedNodes(before, apply, release []string, failed []k8s.NodeError) []string {
+	held := make(map[string]bool, len(before))
+	for _, n := range before {
+		held[n] = true
+	}
+	errs := make(map[string]error, len(failed))
+	for _, f := range failed {
+		errs[f.Node] = f.Err
+	}
+	var out []string
+	for _, n := range apply {
+		err, bad := errs[n]
+		switch {
+		case !bad:
+			out = append(out, n)
+		case errors.Is(err, k8s.ErrNodeNotFound):
+		case !k8s.Unchanged(err) || held[n]:
+			out = append(out, n)
+		}
+	}
+	for _, n := range release {
+		if err, bad := errs[n]; bad && !errors.Is(err, k8s.ErrNodeNotFound) {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// logResult logs how a write over many nodes went.
+func logResult(ctx context.Context, what string, res k8s.BulkResult, began time.Time) {
+	tflog.Info(ctx, fmt.Sprintf("%s: %d nodes done, %d failed, in %s", what, len(res.Done), len(res.Failed),
+		time.Since(began).Round(time.Millisecond)))
+}
+
+func names(nodes []targetNode) types.List {
 	vals := make([]string, len(nodes))
 	for i := range nodes {
-		vals[i] = nodes[i].Name
+		vals[i] = nodes[i].name
 	}
 	return stringList(vals)
 }

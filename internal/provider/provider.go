@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -50,6 +51,7 @@ type kubedaemonProviderModel struct {
 	FieldManager          types.String `tfsdk:"field_manager"`
 	QPS                   types.Int64  `tfsdk:"qps"`
 	Burst                 types.Int64  `tfsdk:"burst"`
+	MaxParallel           types.Int64  `tfsdk:"max_parallel"`
 	Exec                  []execModel  `tfsdk:"exec"`
 }
 
@@ -113,14 +115,24 @@ func (p *kubedaemonProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 128)},
 			},
 			"qps": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "Requests per second to the API server. Defaults to 50.",
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Requests per second to the API server, shared by every resource "+
+					"and data source of this provider. Defaults to %d. The API server's own priority and "+
+					"fairness settings protect it from a client that asks too much: it queues or throttles the "+
+					"requests (client-go retries those).", k8s.DefaultQPS),
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"burst": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "Request burst to the API server. Defaults to 100.",
+				MarkdownDescription: fmt.Sprintf("Request burst to the API server above `qps`. Defaults to %d.", k8s.DefaultBurst),
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"max_parallel": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many nodes one kubedaemon_node_labels or kubedaemon_node_taints "+
+					"writes to at once. Defaults to %d. The writes are paced by `qps` and `burst`; this bounds the "+
+					"requests in flight (lower it for a slow API server).", k8s.DefaultMaxParallel),
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -170,6 +182,7 @@ func (p *kubedaemonProvider) Configure(ctx context.Context, req provider.Configu
 		return
 	}
 	data := newProviderData(k8s.NewClients(cfg, m.FieldManager.ValueString()), nil)
+	data.maxParallel = int(m.MaxParallel.ValueInt64())
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -20,10 +22,28 @@ type providerData struct {
 	unknown []string
 	// facts are the cluster's capabilities for rendering presets.
 	facts factsCache
+	// maxParallel bounds the node writes of one resource that run at once
+	// (max_parallel); 0 means k8s.DefaultMaxParallel.
+	maxParallel int
 }
 
 func newProviderData(c *k8s.Clients, unknown []string) *providerData {
 	return &providerData{clients: c, unknown: unknown}
+}
+
+// eachNode is how a resource writes to many nodes: at most max_parallel at
+// once, with a progress line such as "labels: 2400/5000 nodes" every few
+// seconds (Terraform shows them with TF_LOG=INFO).
+func (d *providerData) eachNode(ctx context.Context, what string) k8s.EachOptions {
+	opts := k8s.EachOptions{
+		Progress: func(done, total int) {
+			tflog.Info(ctx, fmt.Sprintf("%s: %d/%d nodes", what, done, total))
+		},
+	}
+	if d != nil {
+		opts.Parallel = d.maxParallel
+	}
+	return opts
 }
 
 // FieldManager is the server-side apply field manager of the provider.

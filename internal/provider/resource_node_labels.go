@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -70,7 +71,7 @@ func nodeLabelsSchemaV0() schema.Schema {
 			"when it is destroyed). Import adopts the labels: if one kubedaemon instance's manager owns all the " +
 			"keys (a state that was lost), the import reuses it; otherwise it takes shared ownership with a new " +
 			"one, and a key also owned by another manager (e.g. `kubectl label`) stays on the node after destroy " +
-			"until that manager releases it too.",
+			"until that manager releases it too." + labelsTarget.scaleDescription("labels"),
 		Attributes: nodeLabelsAttributes(),
 	}
 }
@@ -179,49 +180,127 @@ func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	nodes := listStrings(plan.Nodes)
-	done := r.applyLabels(ctx, cs, nodes, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		// Leave nothing behind that no state records.
-		for _, n := range done {
-			_ = k8s.ApplyNodeLabels(ctx, cs, n, plan.FieldManager.ValueString(), nil, false)
+	res, ok := r.change(ctx, cs, &plan, nodes, nil, &resp.Diagnostics)
+	if !ok || len(res.Failed) == 0 {
+		if ok {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		}
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	// Leave nothing behind that no state records: release what was written
+	// (or may have been), and record only the nodes where that failed too.
+	written := recordedNodes(nil, nodes, nil, res.Failed)
+	var ignored diag.Diagnostics
+	undo, ok := r.change(ctx, cs, &plan, nil, written, &ignored)
+	left := written
+	if ok {
+		left = recordedNodes(nil, nil, written, undo.Failed)
+	}
+	if len(left) > 0 {
+		plan.Nodes = stringList(left)
+		resp.Diagnostics.AddError("Labels Left on Nodes",
+			fmt.Sprintf("The labels could not be removed again from %d nodes after the failure above (%s), so the "+
+				"resource is recorded with those nodes only and marked for replacement. The next apply removes "+
+				"them and creates it anew.", len(left), strings.Join(left[:min(len(left), maxNamesListed)], ", ")))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
 }
 
-// applyLabels applies the plan's labels on each node and returns the nodes
-// on which it succeeded. Conflicts become errors at the conflicting key.
-func (r *nodeLabelsResource) applyLabels(ctx context.Context, cs kubernetes.Interface, nodes []string, m *nodeLabelsResourceModel, diags *diag.Diagnostics) []string {
-	want := mapStrings(m.Labels)
-	var done []string
-	for _, n := range nodes {
-		err := k8s.ApplyNodeLabels(ctx, cs, n, m.FieldManager.ValueString(), want, m.ForceConflicts.ValueBool())
-		if err != nil {
-			r.addLabelError(diags, n, err)
-			continue
-		}
-		done = append(done, n)
+// change gives m's labels to the nodes of apply and releases them on those
+// of release, in parallel, and reports each node it failed on. It returns
+// false when the nodes could not be read, before anything was written.
+func (r *nodeLabelsResource) change(ctx context.Context, cs kubernetes.Interface, m *nodeLabelsResourceModel, apply, release []string, diags *diag.Diagnostics) (k8s.BulkResult, bool) {
+	sel, _ := selectorString(m.NodeSelector)
+	began := time.Now()
+	res, err := k8s.ApplyLabels(ctx, cs, k8s.LabelsChange{
+		Manager:  m.FieldManager.ValueString(),
+		Labels:   mapStrings(m.Labels),
+		Apply:    apply,
+		Release:  release,
+		Force:    m.ForceConflicts.ValueBool(),
+		Selector: sel,
+	}, r.data.eachNode(ctx, "labels"))
+	if err != nil {
+		diags.AddError("Cannot Read Nodes", err.Error())
+		return res, false
 	}
-	return done
+	logResult(ctx, "labels", res, began)
+	releasing := make(map[string]bool, len(release))
+	for _, n := range release {
+		releasing[n] = true
+	}
+	r.addFailures(diags, res.Failed, func(diags *diag.Diagnostics, f k8s.NodeError) {
+		if releasing[f.Node] {
+			diags.AddError("Cannot Release Labels", fmt.Sprintf("release labels of node %s: %s\n\nFix the cause "+
+				"(e.g. the provider's permission to patch nodes) and apply again.", f.Node, f.Err))
+			return
+		}
+		r.addLabelError(diags, f.Node, f.Err)
+	})
+	return res, true
 }
 
 func (r *nodeLabelsResource) addLabelError(diags *diag.Diagnostics, node string, err error) {
 	var ce *k8s.ConflictError
-	if errors.As(err, &ce) {
-		for _, c := range ce.Conflicts {
-			diags.AddAttributeError(path.Root("labels").AtMapKey(c.Key), "Label Conflict",
-				fmt.Sprintf("Label %q on node %s is %q and owned by %s, so this resource cannot set it to %q. Remove "+
-					"the key from labels, have the owner release it (e.g. `kubectl label node %s %s-` for kubectl), "+
-					"or set force_conflicts = true to take it over.\n\nOriginal Error: %s",
-					c.Key, node, c.Value, strings.Join(c.Owners, ", "), c.Wanted, node, c.Key, err))
+	if errors.As(err, &ce) && len(ce.Conflicts) > 0 {
+		parts := make([]string, len(ce.Conflicts))
+		for i, c := range ce.Conflicts {
+			parts[i] = fmt.Sprintf("Label %q on node %s is %q and owned by %s, so this resource cannot set it to %q.",
+				c.Key, node, c.Value, labelOwners(c.Owners), c.Wanted)
 		}
+		diags.AddAttributeError(path.Root("labels").AtMapKey(ce.Conflicts[0].Key), "Label Conflict",
+			fmt.Sprintf("%s %s\n\nOriginal Error: %s", strings.Join(parts, " "), labelConflictRemedy(node, ce.Conflicts), err))
 		return
 	}
 	if r.addNodeGoneError(diags, node, err) {
 		return
 	}
 	diags.AddError("Cannot Label Node", fmt.Sprintf("label node %s: %s", node, err))
+}
+
+// labelOwners names the field managers of a label; a kubedaemon_node_labels
+// instance by its id, as Terraform shows it.
+func labelOwners(managers []string) string {
+	out := make([]string, len(managers))
+	for i, m := range managers {
+		if id, ok := strings.CutPrefix(m, k8s.LabelsFieldManagerPrefix); ok {
+			out[i] = fmt.Sprintf("the kubedaemon_node_labels instance %q", id)
+		} else {
+			out[i] = m
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// labelConflictRemedy says how to resolve conflicts on node. `kubectl label
+// KEY-` is offered only for keys that no kubedaemon_node_labels instance
+// owns: it removes the label for every owner, another state's too.
+func labelConflictRemedy(node string, conflicts []k8s.Conflict) string {
+	var foreign []string
+	instance := false
+	for _, c := range conflicts {
+		ours := false
+		for _, o := range c.Owners {
+			if strings.HasPrefix(o, k8s.LabelsFieldManagerPrefix) {
+				ours = true
+			}
+		}
+		if ours {
+			instance = true
+		} else {
+			foreign = append(foreign, c.Key+"-")
+		}
+	}
+	var ways []string
+	if instance {
+		ways = append(ways, "remove it from the labels of the other kubedaemon_node_labels instance (two instances "+
+			"cannot hold one key with different values on one node)")
+	}
+	if len(foreign) > 0 {
+		ways = append(ways, fmt.Sprintf("have the owner release it (e.g. `kubectl label node %s %s` for kubectl)",
+			node, strings.Join(foreign, " ")))
+	}
+	return "Remove the key from labels, " + strings.Join(ways, ", ") + ", or set force_conflicts = true to take it over."
 }
 
 func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -236,7 +315,7 @@ func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	want := mapStrings(state.Labels)
 	drift, missing := map[string]string{}, map[string]bool{}
-	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), func(n *corev1.Node) {
+	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), state.NodeSelector, func(n *corev1.Node) {
 		// Drift: a key missing on any node is missing; otherwise the first
 		// node whose value differs decides what the plan shows.
 		for k, v := range want {
@@ -249,7 +328,7 @@ func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read Node", err.Error())
+		resp.Diagnostics.AddError("Cannot Read Nodes", err.Error())
 		return
 	}
 	if targetGone(state.NodeName, present) {
@@ -284,15 +363,16 @@ func (r *nodeLabelsResource) Update(ctx context.Context, req resource.UpdateRequ
 	if cs == nil || !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
-	nodes := listStrings(plan.Nodes)
-	for _, n := range droppedNodes(listStrings(state.Nodes), nodes) {
-		if err := k8s.ApplyNodeLabels(ctx, cs, n, state.FieldManager.ValueString(), nil, false); err != nil {
-			resp.Diagnostics.AddError("Cannot Release Labels", fmt.Sprintf("release labels of node %s: %s", n, err))
-		}
+	before, nodes := listStrings(state.Nodes), listStrings(plan.Nodes)
+	dropped := droppedNodes(before, nodes)
+	res, ok := r.change(ctx, cs, &plan, nodes, dropped, &resp.Diagnostics)
+	if !ok {
+		return // Nothing written: the state stays as it was.
 	}
-	r.applyLabels(ctx, cs, nodes, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	if len(res.Failed) > 0 {
+		// Partly applied: the state records every node that may hold keys
+		// of this instance, and the next plan shows what is left to do.
+		plan.Nodes = stringList(recordedNodes(before, nodes, dropped, res.Failed))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -307,12 +387,14 @@ func (r *nodeLabelsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if cs == nil {
 		return
 	}
-	for _, n := range listStrings(state.Nodes) {
-		// An empty apply releases every key the manager owns; the API server
-		// removes the ones nobody else owns.
-		if err := k8s.ApplyNodeLabels(ctx, cs, n, state.FieldManager.ValueString(), nil, false); err != nil {
-			resp.Diagnostics.AddError("Cannot Remove Labels", fmt.Sprintf("remove labels of node %s: %s", n, err))
-		}
+	// An empty apply releases every key the manager owns; the API server
+	// removes the ones nobody else owns.
+	nodes := listStrings(state.Nodes)
+	res, ok := r.change(ctx, cs, &state, nil, nodes, &resp.Diagnostics)
+	if ok && len(res.Failed) > 0 {
+		// The state keeps the nodes still to be released.
+		state.Nodes = stringList(recordedNodes(nodes, nil, nodes, res.Failed))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
 

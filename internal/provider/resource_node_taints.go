@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -17,8 +20,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/kubernetes"
 	schedulingcorev1 "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/klog/v2"
 
@@ -27,6 +33,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure      = (*nodeTaintsResource)(nil)
+	_ resource.ResourceWithImportState    = (*nodeTaintsResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*nodeTaintsResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*nodeTaintsResource)(nil)
 )
@@ -98,7 +105,13 @@ func nodeTaintsSchemaV0() schema.Schema {
 			"the node lifecycle controller (`node.kubernetes.io/*`) and of anyone else survive every apply and " +
 			"destroy. A taint with the same key and effect that someone else put on the node is a conflict " +
 			"unless `force_conflicts`.\n\nA `NoExecute` taint evicts the pods that do not tolerate it, DaemonSet " +
-			"pods included; the plan warns which running pods that would be.",
+			"pods included; the plan warns which running pods that would be.\n\n" +
+			"Import takes the node and the taints' keys and effects, `NODE:KEY:EFFECT,KEY:EFFECT`, and adopts those " +
+			"taints with their current values: if one kubedaemon_node_taints instance's annotation claims them all " +
+			"(a state that was lost), the import reuses that instance's `id`; if no instance claims any of them, " +
+			"it records them under a new one, and destroying the resource then removes them from the node. A taint " +
+			"that another instance claims cannot be imported: a taint has one owner." +
+			taintsTarget.scaleDescription("taints"),
 		Attributes: taintsTarget.attributes("Random identifier of this instance, the suffix of its node annotation.",
 			"Take over a taint with the same key and effect that someone else put on the node."),
 		Blocks: map[string]schema.Block{
@@ -191,64 +204,117 @@ func (r *nodeTaintsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	r.warnEvictions(ctx, nodes, taints, &resp.Diagnostics)
 }
 
+// maxPodLists is how many nodes warnEvictions lists the pods of one by one
+// (a field selector on spec.nodeName each); beyond that, one paged listing
+// of every pod costs fewer requests.
+const maxPodLists = 10
+
 // warnEvictions names, for each NoExecute taint, the running pods on each
 // node that do not tolerate it and that the taint eviction controller will
-// therefore delete.
-func (r *nodeTaintsResource) warnEvictions(ctx context.Context, nodes []corev1.Node, taints []corev1.Taint, diags *diag.Diagnostics) {
+// therefore delete: at most maxNodeDiagnostics nodes by name, then a count.
+func (r *nodeTaintsResource) warnEvictions(ctx context.Context, nodes []targetNode, taints []corev1.Taint, diags *diag.Diagnostics) {
+	// check[node] lists the indexes of the NoExecute taints the node lacks:
+	// one already there has evicted whatever it evicts.
+	check := map[string][]int{}
+	for i := range taints {
+		if taints[i].Effect != corev1.TaintEffectNoExecute {
+			continue
+		}
+		for _, n := range nodes {
+			if !hasTaint(n.noExecute, &taints[i]) {
+				check[n.name] = append(check[n.name], i)
+			}
+		}
+	}
+	if len(check) == 0 {
+		return
+	}
 	cs := r.data.Clientset(diags)
 	if cs == nil {
 		return
 	}
+	victims := map[int]map[string][]string{} // taint index -> node -> pods
+	visit := func(p *corev1.Pod) error {
+		for _, i := range check[p.Spec.NodeName] {
+			if name, ok := evictedPod(p, &taints[i]); ok {
+				if victims[i] == nil {
+					victims[i] = map[string][]string{}
+				}
+				victims[i][p.Spec.NodeName] = append(victims[i][p.Spec.NodeName], name)
+			}
+		}
+		return nil
+	}
+	if err := listPodsOn(ctx, cs, check, visit); err != nil {
+		diags.AddWarning("Cannot List Pods", fmt.Sprintf("list the pods a NoExecute taint would evict: %s", err))
+		return
+	}
 	for i := range taints {
-		taint := &taints[i]
-		if taint.Effect != corev1.TaintEffectNoExecute {
-			continue
-		}
-		for _, n := range nodes {
-			if hasTaint(n.Spec.Taints, taint) {
-				continue // Already there: whatever it evicts is gone.
-			}
-			pods, err := cs.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + n.Name})
-			if err != nil {
-				diags.AddWarning("Cannot List Pods", fmt.Sprintf("list pods on node %s to find the ones a NoExecute taint "+
-					"would evict: %s", n.Name, err))
-				continue
-			}
-			victims := evictedPods(pods.Items, taint)
-			if len(victims) == 0 {
-				continue
-			}
-			diags.AddAttributeWarning(path.Root("taint").AtListIndex(i), "NoExecute Taint Evicts Pods",
-				fmt.Sprintf("The taint %s on node %s evicts these running pods, which do not tolerate it: %s. Add a "+
-					"toleration to the ones that must stay (for a DaemonSet, in its pod template), or use NoSchedule "+
-					"to keep new pods off without evicting running ones.",
-					taintString(taint), n.Name, strings.Join(victims, ", ")))
-		}
+		addEvictionWarnings(diags, i, &taints[i], victims[i])
 	}
 }
 
-// evictedPods returns "namespace/name" (with the owning DaemonSet) of each
-// pod that is not finished and does not tolerate taint, sorted.
-func evictedPods(pods []corev1.Pod, taint *corev1.Taint) []string {
-	var out []string
-	for i := range pods {
-		p := &pods[i]
-		if p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
-			continue
-		}
-		if schedulingcorev1.TolerationsTolerateTaint(klog.Background(), p.Spec.Tolerations, taint, false) {
-			continue
-		}
-		name := p.Namespace + "/" + p.Name
-		for _, o := range p.OwnerReferences {
-			if o.Kind == "DaemonSet" {
-				name += " (DaemonSet " + o.Name + ")"
-			}
-		}
-		out = append(out, name)
+// listPodsOn calls visit with the pods that are not finished on the nodes
+// of on (and maybe others): one paged listing per node for a few nodes,
+// one of every pod otherwise.
+func listPodsOn[T any](ctx context.Context, cs kubernetes.Interface, on map[string]T, visit func(*corev1.Pod) error) error {
+	running := fields.AndSelectors(
+		fields.OneTermNotEqualSelector("status.phase", string(corev1.PodSucceeded)),
+		fields.OneTermNotEqualSelector("status.phase", string(corev1.PodFailed)))
+	if len(on) > maxPodLists {
+		return k8s.EachPod(ctx, cs, metav1.NamespaceAll, metav1.ListOptions{FieldSelector: running.String()}, visit)
 	}
-	sort.Strings(out)
-	return out
+	for _, node := range slices.Sorted(maps.Keys(on)) {
+		sel := fields.AndSelectors(running, fields.OneTermEqualSelector("spec.nodeName", node))
+		if err := k8s.EachPod(ctx, cs, metav1.NamespaceAll, metav1.ListOptions{FieldSelector: sel.String()}, visit); err != nil {
+			return fmt.Errorf("list pods on node %s: %w", node, err)
+		}
+	}
+	return nil
+}
+
+// addEvictionWarnings warns of the pods taint i evicts on each node: a
+// warning per node for the first maxNodeDiagnostics nodes, then one that
+// counts the others.
+func addEvictionWarnings(diags *diag.Diagnostics, i int, taint *corev1.Taint, byNode map[string][]string) {
+	at := path.Root("taint").AtListIndex(i)
+	nodes := slices.Sorted(maps.Keys(byNode))
+	for _, node := range nodes[:min(len(nodes), maxNodeDiagnostics)] {
+		pods := byNode[node]
+		sort.Strings(pods)
+		diags.AddAttributeWarning(at, "NoExecute Taint Evicts Pods",
+			fmt.Sprintf("The taint %s on node %s evicts these running pods, which do not tolerate it: %s. Add a "+
+				"toleration to the ones that must stay (for a DaemonSet, in its pod template), or use NoSchedule "+
+				"to keep new pods off without evicting running ones.",
+				taintString(taint), node, strings.Join(pods, ", ")))
+	}
+	if rest := nodes[min(len(nodes), maxNodeDiagnostics):]; len(rest) > 0 {
+		pods := 0
+		for _, n := range rest {
+			pods += len(byNode[n])
+		}
+		diags.AddAttributeWarning(at, "NoExecute Taint Evicts Pods",
+			fmt.Sprintf("And on %d more nodes (%s, ...), the taint %s evicts %d more running pods that do not "+
+				"tolerate it.", len(rest), rest[0], taintString(taint), pods))
+	}
+}
+
+// evictedPod returns "namespace/name" (with the owning DaemonSet) of a pod
+// that is not finished and does not tolerate taint, and false for others.
+func evictedPod(p *corev1.Pod, taint *corev1.Taint) (string, bool) {
+	if p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+		return "", false
+	}
+	if schedulingcorev1.TolerationsTolerateTaint(klog.Background(), p.Spec.Tolerations, taint, false) {
+		return "", false
+	}
+	name := p.Namespace + "/" + p.Name
+	for _, o := range p.OwnerReferences {
+		if o.Kind == "DaemonSet" {
+			name += " (DaemonSet " + o.Name + ")"
+		}
+	}
+	return name, true
 }
 
 func hasTaint(taints []corev1.Taint, t *corev1.Taint) bool {
@@ -302,62 +368,87 @@ func taintList(ctx context.Context, taints []corev1.Taint, diags *diag.Diagnosti
 	return l
 }
 
-// applyTaints sets the plan's taints on each node, releasing them on nodes
-// the state has and the plan does not.
-func (r *nodeTaintsResource) applyTaints(ctx context.Context, plan *nodeTaintsResourceModel, state *nodeTaintsResourceModel, diags *diag.Diagnostics) []string {
-	cs := r.data.Clientset(diags)
-	if cs == nil {
-		return nil
+// taintsChange is one write of the taints of an instance (owner): wanted on
+// the nodes of apply, released on those of release; previous are the
+// taints the state recorded.
+type taintsChange struct {
+	owner            string
+	wanted, previous []corev1.Taint
+	apply, release   []string
+	force            bool
+	selector         types.Map
+}
+
+// change writes ch in parallel and reports each node it failed on. It
+// returns false when the nodes could not be read, before anything was
+// written.
+func (r *nodeTaintsResource) change(ctx context.Context, cs kubernetes.Interface, ch taintsChange, diags *diag.Diagnostics) (k8s.BulkResult, bool) {
+	sel, _ := selectorString(ch.selector)
+	began := time.Now()
+	res, err := k8s.ApplyTaints(ctx, cs, k8s.TaintsChange{
+		Owner: ch.owner, Taints: ch.wanted, Previous: ch.previous,
+		Apply: ch.apply, Release: ch.release, Force: ch.force, Selector: sel,
+	}, r.data.eachNode(ctx, "taints"))
+	if err != nil {
+		diags.AddError("Cannot Read Nodes", err.Error())
+		return res, false
 	}
-	var previous []corev1.Taint
-	var prevNodes []string
-	if state != nil {
-		previous, _ = listTaints(ctx, state.Taint, diags)
-		prevNodes = listStrings(state.Nodes)
+	logResult(ctx, "taints", res, began)
+	releasing := make(map[string]bool, len(ch.release))
+	for _, n := range ch.release {
+		releasing[n] = true
 	}
-	var wanted []corev1.Taint
-	var nodes []string
-	force := false
-	if plan != nil {
-		wanted, _ = listTaints(ctx, plan.Taint, diags)
-		nodes = listStrings(plan.Nodes)
-		force = plan.ForceConflicts.ValueBool()
-	}
-	owner := ""
-	if plan != nil {
-		owner = plan.ID.ValueString()
-	} else {
-		owner = state.ID.ValueString()
-	}
-	for _, n := range droppedNodes(prevNodes, nodes) {
-		if err := k8s.ApplyNodeTaints(ctx, cs, n, owner, nil, previous, false); err != nil {
+	r.addFailures(diags, res.Failed, func(diags *diag.Diagnostics, f k8s.NodeError) {
+		if releasing[f.Node] {
 			diags.AddError("Cannot Remove Taints", fmt.Sprintf("remove taints of node %s: %s\n\nThe node no "+
-				"longer matches this resource, so its taints are to be released. Fix the cause (e.g. the "+
-				"provider's permission to update nodes) and apply again, or remove them with `kubectl taint "+
-				"node %s KEY:EFFECT-`.", n, err, n))
+				"longer matches this resource, or the resource is destroyed, so its taints are to be released. Fix "+
+				"the cause (e.g. the provider's permission to patch nodes) and apply again.", f.Node, f.Err))
+			return
+		}
+		r.addTaintError(diags, ch.wanted, f.Node, f.Err)
+	})
+	return res, true
+}
+
+func (r *nodeTaintsResource) addTaintError(diags *diag.Diagnostics, wanted []corev1.Taint, node string, err error) {
+	var ce *k8s.ConflictError
+	switch {
+	case errors.As(err, &ce) && len(ce.Conflicts) > 0:
+		parts := make([]string, len(ce.Conflicts))
+		for i, c := range ce.Conflicts {
+			parts[i] = fmt.Sprintf("Node %s already has the taint %s:%s with value %q, put there by %s, not by this "+
+				"resource.", node, c.Key, c.Effect, c.Value, ownerText(c.Owners))
+		}
+		diags.AddAttributeError(path.Root("taint").AtListIndex(taintIndex(wanted, ce.Conflicts[0])), "Taint Conflict",
+			fmt.Sprintf("%s %s\n\nOriginal Error: %s", strings.Join(parts, " "), taintConflictRemedy(node, ce.Conflicts), err))
+	case r.addNodeGoneError(diags, node, err):
+	default:
+		diags.AddError("Cannot Taint Node", fmt.Sprintf("taint node %s: %s", node, err))
+	}
+}
+
+// taintConflictRemedy says how to resolve conflicts on node. `kubectl taint
+// ... KEY:EFFECT-` is offered only for taints that no kubedaemon_node_taints
+// instance owns: it would remove another state's taint.
+func taintConflictRemedy(node string, conflicts []k8s.Conflict) string {
+	var foreign []string
+	instance := false
+	for _, c := range conflicts {
+		if len(c.Owners) > 0 {
+			instance = true
+		} else {
+			foreign = append(foreign, c.Key+":"+string(c.Effect)+"-")
 		}
 	}
-	var done []string
-	for _, n := range nodes {
-		err := k8s.ApplyNodeTaints(ctx, cs, n, owner, wanted, previous, force)
-		var ce *k8s.ConflictError
-		switch {
-		case errors.As(err, &ce):
-			for _, c := range ce.Conflicts {
-				diags.AddAttributeError(path.Root("taint").AtListIndex(taintIndex(wanted, c)), "Taint Conflict",
-					fmt.Sprintf("Node %s already has the taint %s:%s with value %q, put there by %s, not by this "+
-						"resource. Remove it from this resource, have its owner remove it (e.g. `kubectl taint node %s "+
-						"%s:%s-`), or set force_conflicts = true to take it over.\n\nOriginal Error: %s",
-						n, c.Key, c.Effect, c.Value, ownerText(c.Owners), n, c.Key, c.Effect, err))
-			}
-		case r.addNodeGoneError(diags, n, err):
-		case err != nil:
-			diags.AddError("Cannot Taint Node", fmt.Sprintf("taint node %s: %s", n, err))
-		default:
-			done = append(done, n)
-		}
+	var ways []string
+	if instance {
+		ways = append(ways, "remove it from the other kubedaemon_node_taints instance (one taint has one owner)")
 	}
-	return done
+	if len(foreign) > 0 {
+		ways = append(ways, fmt.Sprintf("have its owner remove it (e.g. `kubectl taint node %s %s`)",
+			node, strings.Join(foreign, " ")))
+	}
+	return "Remove it from this resource, " + strings.Join(ways, ", ") + ", or set force_conflicts = true to take it over."
 }
 
 func taintIndex(taints []corev1.Taint, c k8s.Conflict) int {
@@ -386,6 +477,10 @@ func (r *nodeTaintsResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
 	id, err := newInstanceID()
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Create Node Taints", err.Error())
@@ -395,16 +490,33 @@ func (r *nodeTaintsResource) Create(ctx context.Context, req resource.CreateRequ
 	if !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
-	done := r.applyTaints(ctx, &plan, nil, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		// Leave nothing behind that no state records.
-		rollback := plan
-		rollback.Nodes = stringList(done)
-		var ignored diag.Diagnostics
-		r.applyTaints(ctx, nil, &rollback, &ignored)
+	wanted, _ := listTaints(ctx, plan.Taint, &resp.Diagnostics)
+	nodes := listStrings(plan.Nodes)
+	ch := taintsChange{owner: id, wanted: wanted, apply: nodes, force: plan.ForceConflicts.ValueBool(), selector: plan.NodeSelector}
+	res, ok := r.change(ctx, cs, ch, &resp.Diagnostics)
+	if !ok || len(res.Failed) == 0 {
+		if ok {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	// Leave nothing behind that no state records: release what was written
+	// (or may have been), and record only the nodes where that failed too.
+	written := recordedNodes(nil, nodes, nil, res.Failed)
+	var ignored diag.Diagnostics
+	undo, ok := r.change(ctx, cs, taintsChange{owner: id, previous: wanted, release: written, selector: plan.NodeSelector}, &ignored)
+	left := written
+	if ok {
+		left = recordedNodes(nil, nil, written, undo.Failed)
+	}
+	if len(left) > 0 {
+		plan.Nodes = stringList(left)
+		resp.Diagnostics.AddError("Taints Left on Nodes",
+			fmt.Sprintf("The taints could not be removed again from %d nodes after the failure above (%s), so the "+
+				"resource is recorded with those nodes only and marked for replacement. The next apply removes "+
+				"them and creates it anew.", len(left), strings.Join(left[:min(len(left), maxNamesListed)], ", ")))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
 }
 
 func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -420,7 +532,7 @@ func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest,
 	want, _ := listTaints(ctx, state.Taint, &resp.Diagnostics)
 	missing := map[int]bool{}
 	drift := map[int]string{}
-	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), func(n *corev1.Node) {
+	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), state.NodeSelector, func(n *corev1.Node) {
 		for i, w := range want {
 			found := false
 			for _, t := range n.Spec.Taints {
@@ -437,7 +549,7 @@ func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot Read Node", err.Error())
+		resp.Diagnostics.AddError("Cannot Read Nodes", err.Error())
 		return
 	}
 	if targetGone(state.NodeName, present) {
@@ -466,9 +578,25 @@ func (r *nodeTaintsResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() || !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
-	r.applyTaints(ctx, &plan, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
 		return
+	}
+	wanted, _ := listTaints(ctx, plan.Taint, &resp.Diagnostics)
+	previous, _ := listTaints(ctx, state.Taint, &resp.Diagnostics)
+	before, nodes := listStrings(state.Nodes), listStrings(plan.Nodes)
+	dropped := droppedNodes(before, nodes)
+	res, ok := r.change(ctx, cs, taintsChange{
+		owner: plan.ID.ValueString(), wanted: wanted, previous: previous, apply: nodes, release: dropped,
+		force: plan.ForceConflicts.ValueBool(), selector: plan.NodeSelector,
+	}, &resp.Diagnostics)
+	if !ok {
+		return // Nothing written: the state stays as it was.
+	}
+	if len(res.Failed) > 0 {
+		// Partly applied: the state records every node that may hold taints
+		// of this instance, and the next plan shows what is left to do.
+		plan.Nodes = stringList(recordedNodes(before, nodes, dropped, res.Failed))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -479,5 +607,134 @@ func (r *nodeTaintsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.applyTaints(ctx, nil, &state, &resp.Diagnostics)
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	previous, _ := listTaints(ctx, state.Taint, &resp.Diagnostics)
+	nodes := listStrings(state.Nodes)
+	res, ok := r.change(ctx, cs, taintsChange{owner: state.ID.ValueString(), previous: previous, release: nodes, selector: state.NodeSelector}, &resp.Diagnostics)
+	if ok && len(res.Failed) > 0 {
+		// The state keeps the nodes still to be released.
+		state.Nodes = stringList(recordedNodes(nodes, nil, nodes, res.Failed))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	}
+}
+
+func (r *nodeTaintsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	node, ids, ok := parseTaintsImportID(req.ID)
+	if !ok {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not NODE:KEY:EFFECT,KEY:EFFECT. Give the node and the taints (key and effect, the "+
+				"effect one of %s) this resource should own, e.g. \"worker-1:dedicated:NoSchedule\".",
+				req.ID, strings.Join(taintEffects, ", ")))
+		return
+	}
+	cs := r.data.Clientset(&resp.Diagnostics)
+	if cs == nil {
+		return
+	}
+	n, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		resp.Diagnostics.AddError("Node Not Found",
+			fmt.Sprintf("The cluster has no node %q, so there are no taints to import from it. Check the node name "+
+				"in the import ID %q (`kubectl get nodes`); the ID is NODE:KEY:EFFECT,KEY:EFFECT.", node, req.ID))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Import Node Taints", fmt.Sprintf("get node %s: %s", node, err))
+		return
+	}
+	current := r.importedTaints(n, ids, req.ID, &resp.Diagnostics)
+	owner := r.importOwner(n, ids, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if owner == "" {
+		if owner, err = newInstanceID(); err != nil {
+			resp.Diagnostics.AddError("Cannot Import Node Taints", err.Error())
+			return
+		}
+		// Adopt: same taints, now recorded in this instance's annotation.
+		// No other instance claims them, so force takes them over from
+		// whoever put them there without touching anyone's annotation.
+		if err := k8s.ApplyNodeTaints(ctx, cs, node, owner, current, nil, true); err != nil {
+			r.addTaintError(&resp.Diagnostics, current, node, err)
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &nodeTaintsResourceModel{
+		ID:             types.StringValue(owner),
+		NodeName:       types.StringValue(node),
+		NodeSelector:   types.MapNull(types.StringType),
+		Taint:          taintList(ctx, current, &resp.Diagnostics),
+		ForceConflicts: types.BoolValue(false),
+		Nodes:          stringList([]string{node}),
+	})...)
+}
+
+// parseTaintsImportID splits NODE:KEY:EFFECT,KEY:EFFECT. A node name and a
+// taint key never hold ':', so the first one ends the node and the last
+// one of each taint starts its effect.
+func parseTaintsImportID(id string) (string, []k8s.TaintID, bool) {
+	node, list, ok := strings.Cut(id, ":")
+	if !ok || node == "" {
+		return "", nil, false
+	}
+	var ids []k8s.TaintID
+	for _, t := range strings.Split(list, ",") {
+		key, effect, ok := strings.Cut(t, ":")
+		if !ok || key == "" || !slices.Contains(taintEffects, effect) {
+			return "", nil, false
+		}
+		ids = append(ids, k8s.TaintID{Key: key, Effect: corev1.TaintEffect(effect)})
+	}
+	return node, ids, true
+}
+
+// importedTaints returns the taints of n that ids name, with their values,
+// in the order of ids, and reports each that n lacks.
+func (r *nodeTaintsResource) importedTaints(n *corev1.Node, ids []k8s.TaintID, importID string, diags *diag.Diagnostics) []corev1.Taint {
+	out := make([]corev1.Taint, 0, len(ids))
+	for _, id := range ids {
+		i := slices.IndexFunc(n.Spec.Taints, func(t corev1.Taint) bool { return t.Key == id.Key && t.Effect == id.Effect })
+		if i < 0 {
+			diags.AddError("Taint Not Found",
+				fmt.Sprintf("Node %s has no taint %s, so there is nothing to import for it. Remove it from the import "+
+					"ID %q (`kubectl get node %s -o jsonpath='{.spec.taints}'` lists the node's taints), or create the "+
+					"taint with this resource instead of importing it.", n.Name, id, importID, n.Name))
+			continue
+		}
+		t := n.Spec.Taints[i]
+		out = append(out, corev1.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect})
+	}
+	return out
+}
+
+// importOwner returns the kubedaemon_node_taints instance whose annotation
+// claims every taint of ids (a state that was lost: the import recovers it),
+// or "" when no instance claims any of them (the import adopts them). A
+// taint claimed by another instance is an error: a taint has one owner.
+func (r *nodeTaintsResource) importOwner(n *corev1.Node, ids []k8s.TaintID, diags *diag.Diagnostics) string {
+	owners := k8s.TaintOwners(n)
+	count := map[string]int{}
+	for _, id := range ids {
+		for _, o := range owners[id] {
+			count[o]++
+		}
+	}
+	for o, c := range count {
+		if c == len(ids) && len(count) == 1 {
+			return o
+		}
+	}
+	for _, id := range ids {
+		if len(owners[id]) > 0 {
+			diags.AddError("Taint Owned by Another Instance",
+				fmt.Sprintf("The taint %s on node %s belongs to %s, and a taint has one owner. Import exactly the "+
+					"taints that instance owns to recover its state, or remove the taint from that instance first.",
+					id, n.Name, ownerText(owners[id])))
+		}
+	}
+	return ""
 }
