@@ -129,15 +129,14 @@ func (e *NotConvergedError) Error() string {
 	for _, s := range e.Stuck {
 		b.WriteString("\n  " + s.String())
 	}
-	stuckFor := fmt.Sprintf("failing for good or past the grace period of %s", e.Grace)
 	switch {
 	case e.Cause == CauseStuck && e.Failing > len(e.Stuck):
-		fmt.Fprintf(&b, "\n  and %d more failing (%d of them %s)", e.Failing-len(e.Stuck), e.PastGrace-len(e.Stuck), stuckFor)
+		fmt.Fprintf(&b, "\n  and %d more failing (%s)", e.Failing-len(e.Stuck), e.pastGrace(e.PastGrace-len(e.Stuck)))
 	case e.More > 0:
 		fmt.Fprintf(&b, "\n  and %d more", e.More)
 	}
 	if e.Cause != CauseStuck && e.Failing > 0 {
-		fmt.Fprintf(&b, "\n%d pod(s) of the current template failing in all (%d of them %s)", e.Failing, e.PastGrace, stuckFor)
+		fmt.Fprintf(&b, "\n%d pod(s) of the current template failing in all (%s)", e.Failing, e.pastGrace(e.PastGrace))
 	}
 	if len(e.NotReadyNodes) > 0 {
 		fmt.Fprintf(&b, "\nNotReady nodes holding up the rollout: %s", strings.Join(e.NotReadyNodes, ", "))
@@ -150,6 +149,14 @@ func (e *NotConvergedError) Error() string {
 		b.WriteString("\nFix the pod template (image, command, configuration, host ports, resources, tolerations) and apply again.")
 	}
 	return b.String()
+}
+
+// pastGrace says how many of a number of failing pods are stuck for good.
+func (e *NotConvergedError) pastGrace(n int) string {
+	if n == 0 {
+		return fmt.Sprintf("all within the grace period of %s", e.Grace)
+	}
+	return fmt.Sprintf("%d of them past the grace period of %s or failing for good", n, e.Grace)
 }
 
 // HasKnob reports whether k would have changed the outcome.

@@ -7,6 +7,8 @@
 #   labels-create      kubedaemon_node_labels over every node (node_selector)
 #   labels-refresh     terraform plan -refresh-only of it
 #   labels-destroy     releasing the labels
+#   nodes-data         data.kubedaemon_nodes over every node (state size too)
+#   nodes-names        the same with names_only = true
 # For each step: seconds, the provider's peak RSS (VmHWM of every provider
 # process Terraform starts) and the API server's own request counts
 # (apiserver_request_total, all clients) of pods and nodes by verb.
@@ -119,7 +121,7 @@ step() {
 	local before after start end rc=0 peak=0 pids
 	before=$(requests)
 	start=$(date +%s.%N)
-	(cd "$work/tf" && "$TF" "$@" -input=false -no-color >"$work/$label.log" 2>&1) &
+	(cd "${tfdir:-$work/tf}" && "$TF" "$@" -input=false -no-color >"$work/$label.log" 2>&1) &
 	local tfpid=$!
 	while kill -0 "$tfpid" 2>/dev/null; do
 		pids=$(pgrep -f "$work/bin/terraform-provider-kubedaemon" || true)
@@ -149,3 +151,22 @@ labels=(-target='kubedaemon_node_labels.fleet' -var image=registry.invalid/unpul
 step labels-create ok apply -auto-approve "${labels[@]}" -var labels=true
 step labels-refresh ok plan -refresh-only "${labels[@]}" -var labels=true
 step labels-destroy ok destroy -auto-approve "${labels[@]}" -var labels=true
+
+# The nodes data source, in a configuration of its own so that its state
+# size is its own.
+for mode in data names; do
+	mkdir -p "$work/nodes-$mode"
+	cat >"$work/nodes-$mode/main.tf" <<EOF
+terraform {
+  required_providers {
+    kubedaemon = { source = "kubedaemon/kubedaemon" }
+  }
+}
+data "kubedaemon_nodes" "all" {
+  names_only = $([ "$mode" = names ] && echo true || echo false)
+}
+output "count" { value = length(data.kubedaemon_nodes.all.names) }
+EOF
+	tfdir=$work/nodes-$mode step "nodes-$mode" ok apply -auto-approve
+	echo "  state: $(du -k "$work/nodes-$mode/terraform.tfstate" | cut -f1) KiB for $(cd "$work/nodes-$mode" && "$TF" output -raw count) nodes"
+done

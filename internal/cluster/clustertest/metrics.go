@@ -11,10 +11,13 @@ import (
 )
 
 // Requests are the API server's own counts of the requests it served
-// (apiserver_request_total, every client), summed by "resource:VERB", e.g.
-// "pods:LIST" or "nodes:PATCH"; requests to a subresource count as
-// "pods/status:PATCH". Verbs are the API server's: LIST and WATCH for
-// collections, GET for one object, APPLY for server-side apply.
+// (apiserver_request_total, every client), summed by "SCOPE/RESOURCE:VERB":
+// "namespace/pods:LIST" (a list in one namespace), "cluster/nodes:LIST",
+// "resource/nodes:APPLY" (one object); requests to a subresource count as
+// "resource/pods/status:PATCH". Verbs are the API server's: LIST and WATCH
+// for collections, GET for one object, APPLY for server-side apply. The
+// scope tells a DaemonSet's pod list (one namespace) from kwok's, which
+// lists pods across namespaces by node.
 type Requests map[string]int
 
 // APIRequests reads the API server's /metrics now.
@@ -48,7 +51,7 @@ func parseRequests(text string) Requests {
 		for _, m := range metricLabel.FindAllStringSubmatch(rest[:end], -1) {
 			labels[m[1]] = m[2]
 		}
-		key := labels["resource"]
+		key := labels["scope"] + "/" + labels["resource"]
 		if sub := labels["subresource"]; sub != "" {
 			key += "/" + sub
 		}

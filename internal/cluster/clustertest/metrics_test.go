@@ -15,11 +15,11 @@ apiserver_request_total{code="200",component="apiserver",dry_run="",group="",res
 apiserver_request_duration_seconds_count{resource="pods",verb="LIST"} 99
 `
 	got := parseRequests(text)
-	want := Requests{"pods:LIST": 5, "pods/binding:POST": 7, "nodes:APPLY": 1000}
+	want := Requests{"namespace/pods:LIST": 3, "cluster/pods:LIST": 2, "resource/pods/binding:POST": 7, "resource/nodes:APPLY": 1000}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("parseRequests (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(Requests{"pods:LIST": 2}, got.Since(Requests{"pods:LIST": 3, "pods/binding:POST": 7, "nodes:APPLY": 1000})); diff != "" {
+	if diff := cmp.Diff(Requests{"namespace/pods:LIST": 2}, got.Since(Requests{"namespace/pods:LIST": 1, "cluster/pods:LIST": 2, "resource/pods/binding:POST": 7, "resource/nodes:APPLY": 1000})); diff != "" {
 		t.Errorf("Since (-want +got):\n%s", diff)
 	}
 }
