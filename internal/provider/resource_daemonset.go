@@ -178,7 +178,9 @@ func (r *daemonSetResource) client(diags *diag.Diagnostics) *rollout.Client {
 func addApplyError(diags *diag.Diagnostics, ds *appsv1.DaemonSet, err error) {
 	var conflict *rollout.ConflictError
 	if errors.As(err, &conflict) {
-		diags.AddAttributeError(path.Root("force_conflicts"), "Fields Owned By Another Manager", conflict.Error())
+		diags.AddAttributeError(path.Root("force_conflicts"), "Fields Owned By Another Manager", conflict.Error()+
+			"\nTo take ownership and overwrite them, set force_conflicts = true; or stop setting these fields here, "+
+			"or stop managing them with the other tool.")
 		return
 	}
 	diags.AddError("Cannot Apply DaemonSet", fmt.Sprintf("Kubernetes refused DaemonSet %s/%s. Fix the attribute "+

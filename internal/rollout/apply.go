@@ -47,8 +47,6 @@ func (e *ConflictError) Error() string {
 	for _, c := range e.Conflicts {
 		fmt.Fprintf(&b, "\n  - %s (owned by %q)", c.Field, c.Manager)
 	}
-	b.WriteString("\nTo take ownership and overwrite them, set force_conflicts = true (kubectl: --force-conflicts); " +
-		"or stop setting these fields here, or stop managing them with the other tool.")
 	return b.String()
 }
 

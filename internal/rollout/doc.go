@@ -7,9 +7,9 @@
 //
 // Apply is server-side apply as Client.FieldManager. A field that another
 // manager owns makes the API server answer 409 with one FieldManagerConflict
-// cause per field; Apply turns that into a *ConflictError naming each field,
-// its manager, and the fix (force_conflicts = true, which sets
-// ApplyOptions.Force). Nothing is overwritten without Force.
+// cause per field; Apply turns that into a *ConflictError naming each field
+// and its manager; the caller says how to take them over (ApplyOptions.Force,
+// the provider's force_conflicts). Nothing is overwritten without Force.
 //
 // # When a DaemonSet has converged
 //
