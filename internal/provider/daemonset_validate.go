@@ -54,11 +54,25 @@ func validateDaemonSet(m *daemonSetResourceModel) diag.Diagnostics {
 	return v.diags
 }
 
+// known reports whether every value at or under p is known: no unknown
+// value lies on p, above it or below it. Paths compare step by step, so
+// container[1] is not container[10].
 func (v *daemonSetValidator) known(p path.Path) bool {
-	ps := p.String()
 	for _, u := range v.unknown {
-		us := u.String()
-		if strings.HasPrefix(us, ps) || strings.HasPrefix(ps, us) {
+		if stepsPrefix(p.Steps(), u.Steps()) || stepsPrefix(u.Steps(), p.Steps()) {
+			return false
+		}
+	}
+	return true
+}
+
+// stepsPrefix reports whether a is b or an ancestor of b.
+func stepsPrefix(a, b path.PathSteps) bool {
+	if len(a) > len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
 			return false
 		}
 	}

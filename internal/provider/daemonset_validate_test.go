@@ -230,3 +230,27 @@ func TestValidateDaemonSetReportsEveryProblem(t *testing.T) {
 		t.Errorf("errors = %d, want 3", got)
 	}
 }
+
+// TestValidatorKnown: an unknown value hides the checks of its own path, its
+// ancestors and its descendants, and no other: container[10] is not
+// container[1].
+func TestValidatorKnown(t *testing.T) {
+	containers := podSpecPath.AtName("container")
+	v := &daemonSetValidator{unknown: []path.Path{containers.AtListIndex(10).AtName("image")}}
+	tests := []struct {
+		p    path.Path
+		want bool
+	}{
+		{containers.AtListIndex(1), true},
+		{containers.AtListIndex(1).AtName("image"), true},
+		{containers.AtListIndex(10), false},
+		{containers.AtListIndex(10).AtName("image"), false},
+		{containers, false},
+		{containers.AtListIndex(10).AtName("image_pull_policy"), true},
+	}
+	for _, tt := range tests {
+		if got := v.known(tt.p); got != tt.want {
+			t.Errorf("known(%s) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+}
