@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Allowed values: each list feeds both a schema validator and the
@@ -32,7 +33,7 @@ var (
 	taintEffects               = []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}
 	mountPropagations          = []string{"None", "HostToContainer", "Bidirectional"}
 	updateStrategyTypes        = []string{"RollingUpdate", "OnDelete"}
-	deletePropagations         = []string{"Foreground", "Background", "Orphan"}
+	deletePropagations         = []string{string(metav1.DeletePropagationForeground), string(metav1.DeletePropagationBackground), string(metav1.DeletePropagationOrphan)}
 	dnsPolicies                = []string{"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}
 	labelSelectorOperators     = []string{"In", "NotIn", "Exists", "DoesNotExist"}
 	nodeSelectorOperators      = []string{"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"}
@@ -192,13 +193,7 @@ func daemonSetSchemaV0(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Take ownership of fields another field manager owns (server-side apply " +
 					"`--force-conflicts`). Defaults to `false`: such conflicts fail the apply and name the manager.",
 			},
-			"delete_propagation": schema.StringAttribute{
-				Optional: true, Computed: true, Default: stringdefault.StaticString("Foreground"),
-				MarkdownDescription: "How the DaemonSet's pods go on destroy: `Foreground` waits until they are " +
-					"gone, `Background` lets the garbage collector remove them later, `Orphan` keeps them running. " +
-					oneOf(deletePropagations) + " Defaults to `Foreground`.",
-				Validators: []validator.String{stringvalidator.OneOf(deletePropagations...)},
-			},
+			"delete_propagation": deletePropagationAttribute("How the DaemonSet's pods go on destroy"),
 			"status": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The DaemonSet's counters, read after the apply and on every refresh.",

@@ -10,18 +10,33 @@ import (
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
-// Defaults of the wait attributes, shared by the schemas and ImportState.
+// Defaults shared by the schemas and ImportState.
 const (
 	defaultFailFast          = true
 	defaultSkipNotReadyNodes = false
+	defaultDeletePropagation = string(metav1.DeletePropagationForeground)
 )
+
+// deletePropagationAttribute is the delete_propagation attribute of
+// kubedaemon_daemonset and kubedaemon_preset; what says what it applies to.
+func deletePropagationAttribute(what string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional: true, Computed: true, Default: stringdefault.StaticString(defaultDeletePropagation),
+		MarkdownDescription: what + ": `Foreground` waits until they are gone, `Background` lets the garbage " +
+			"collector remove them later, `Orphan` keeps them running. " + oneOf(deletePropagations) +
+			" Defaults to `" + defaultDeletePropagation + "`.",
+		Validators: []validator.String{stringvalidator.OneOf(deletePropagations...)},
+	}
+}
 
 // waitAttributes are the attributes that tune the rollout wait of
 // kubedaemon_daemonset and kubedaemon_preset (rollout.WaitOptions):

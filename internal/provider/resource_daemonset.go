@@ -293,7 +293,7 @@ func (r *daemonSetResource) ImportState(ctx context.Context, req resource.Import
 	set(path.Root("fail_fast"), defaultFailFast)
 	set(path.Root("skip_not_ready_nodes"), defaultSkipNotReadyNodes)
 	set(path.Root("force_conflicts"), false)
-	set(path.Root("delete_propagation"), "Foreground")
+	set(path.Root("delete_propagation"), defaultDeletePropagation)
 }
 
 // parseDaemonSetID splits `namespace/name`; a bare name is in "default".

@@ -8,16 +8,13 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -107,14 +104,8 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 			"resource's inventory (created by hand or by another tool or release). Defaults to `false`: such " +
 			"an object fails the apply, named, and is left untouched.",
 	}
-	attrs["delete_propagation"] = schema.StringAttribute{
-		Optional: true, Computed: true, Default: stringdefault.StaticString("Foreground"),
-		MarkdownDescription: "How DaemonSet pods go when an object is deleted (destroy, or an object a new render " +
-			"no longer produces): `Foreground` waits until they are gone, `Background` lets the garbage collector " +
-			"remove them later, `Orphan` keeps them running. " + oneOf(deletePropagations) +
-			" Defaults to `Foreground`.",
-		Validators: []validator.String{stringvalidator.OneOf(deletePropagations...)},
-	}
+	attrs["delete_propagation"] = deletePropagationAttribute("How DaemonSet pods go when an object is deleted " +
+		"(destroy, or an object a new render no longer produces)")
 	attrs["objects"] = schema.MapAttribute{
 		Computed: true, ElementType: types.StringType,
 		MarkdownDescription: "The rendered objects, rendered at plan time, as YAML keyed by `kind/namespace/name` " +
@@ -536,7 +527,7 @@ func (r *presetResource) ImportState(ctx context.Context, req resource.ImportSta
 	set("fail_fast", defaultFailFast)
 	set("skip_not_ready_nodes", defaultSkipNotReadyNodes)
 	set("force_conflicts", false)
-	set("delete_propagation", "Foreground")
+	set("delete_propagation", defaultDeletePropagation)
 }
 
 // inventory builds the release inventory id, or adds a diagnostic and
