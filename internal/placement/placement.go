@@ -302,12 +302,24 @@ func taintString(t *corev1.Taint) string {
 	return fmt.Sprintf("%s=%s:%s", t.Key, t.Value, t.Effect)
 }
 
+// NoteField is the pod spec field a Note is about.
+type NoteField int
+
+// The fields of notes, under spec.affinity.
+const (
+	// FieldPodAffinity is requiredDuringSchedulingIgnoredDuringExecution of
+	// podAffinity.
+	FieldPodAffinity NoteField = iota + 1
+	// FieldPodAntiAffinity is requiredDuringSchedulingIgnoredDuringExecution
+	// of podAntiAffinity.
+	FieldPodAntiAffinity
+)
+
 // Note is a part of a pod spec that Evaluate does not evaluate although it
 // can keep a pod off a node that Evaluate lists.
 type Note struct {
-	// Field is the pod spec field, `podAffinity` or `podAntiAffinity` (under
-	// spec.affinity).
-	Field string
+	// Field is the pod spec field the note is about.
+	Field NoteField
 	// Text says what was not evaluated and what it may do.
 	Text string
 }
@@ -325,13 +337,13 @@ func Unevaluated(spec *corev1.PodSpec) []Note {
 	var out []Note
 	if pa := spec.Affinity.PodAffinity; pa != nil && len(pa.RequiredDuringSchedulingIgnoredDuringExecution) > 0 {
 		terms := pa.RequiredDuringSchedulingIgnoredDuringExecution
-		out = append(out, Note{Field: "podAffinity", Text: fmt.Sprintf("required pod affinity (%s) was not evaluated: "+
+		out = append(out, Note{Field: FieldPodAffinity, Text: fmt.Sprintf("required pod affinity (%s) was not evaluated: "+
 			"the DaemonSet controller creates a pod for each node in nodes regardless, and the scheduler leaves the "+
 			"pod Pending on a node whose topology domain runs no pod that matches a term", termsSummary(terms))})
 	}
 	if pa := spec.Affinity.PodAntiAffinity; pa != nil && len(pa.RequiredDuringSchedulingIgnoredDuringExecution) > 0 {
 		terms := pa.RequiredDuringSchedulingIgnoredDuringExecution
-		out = append(out, Note{Field: "podAntiAffinity", Text: fmt.Sprintf("required pod anti-affinity (%s) was not "+
+		out = append(out, Note{Field: FieldPodAntiAffinity, Text: fmt.Sprintf("required pod anti-affinity (%s) was not "+
 			"evaluated: the DaemonSet controller creates a pod for each node in nodes regardless, and the scheduler "+
 			"leaves the pod Pending on a node whose topology domain already runs a pod that matches a term (with "+
 			"a topology key coarser than kubernetes.io/hostname, e.g. a zone, that includes the DaemonSet's own pods)",

@@ -334,7 +334,7 @@ func TestUnevaluated(t *testing.T) {
 			affinity: &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
 				RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{term("kubernetes.io/hostname")},
 			}},
-			want: []Note{{Field: "podAntiAffinity", Text: "required pod anti-affinity (1 term, topology key " +
+			want: []Note{{Field: FieldPodAntiAffinity, Text: "required pod anti-affinity (1 term, topology key " +
 				"kubernetes.io/hostname) was not evaluated: the DaemonSet controller creates a pod for each node in " +
 				"nodes regardless, and the scheduler leaves the pod Pending on a node whose topology domain already " +
 				"runs a pod that matches a term (with a topology key coarser than kubernetes.io/hostname, e.g. a " +
@@ -351,11 +351,11 @@ func TestUnevaluated(t *testing.T) {
 				}},
 			},
 			want: []Note{
-				{Field: "podAffinity", Text: "required pod affinity (3 terms, topology keys topology.kubernetes.io/zone, " +
+				{Field: FieldPodAffinity, Text: "required pod affinity (3 terms, topology keys topology.kubernetes.io/zone, " +
 					"kubernetes.io/hostname) was not evaluated: the DaemonSet controller creates a pod for each node in " +
 					"nodes regardless, and the scheduler leaves the pod Pending on a node whose topology domain runs no " +
 					"pod that matches a term"},
-				{Field: "podAntiAffinity", Text: "required pod anti-affinity (1 term, topology key " +
+				{Field: FieldPodAntiAffinity, Text: "required pod anti-affinity (1 term, topology key " +
 					"topology.kubernetes.io/zone) was not evaluated: the DaemonSet controller creates a pod for each node " +
 					"in nodes regardless, and the scheduler leaves the pod Pending on a node whose topology domain " +
 					"already runs a pod that matches a term (with a topology key coarser than kubernetes.io/hostname, " +

@@ -92,9 +92,9 @@ func (d *placementDataSource) Configure(_ context.Context, req datasource.Config
 
 // notePaths are the attribute paths of the fields placement.Unevaluated
 // names.
-var notePaths = map[string]path.Path{
-	"podAffinity":     path.Root("affinity").AtName("pod_affinity").AtName("required_during_scheduling_ignored_during_execution"),
-	"podAntiAffinity": path.Root("affinity").AtName("pod_anti_affinity").AtName("required_during_scheduling_ignored_during_execution"),
+var notePaths = map[placement.NoteField]path.Path{
+	placement.FieldPodAffinity:     path.Root("affinity").AtName("pod_affinity").AtName("required_during_scheduling_ignored_during_execution"),
+	placement.FieldPodAntiAffinity: path.Root("affinity").AtName("pod_anti_affinity").AtName("required_during_scheduling_ignored_during_execution"),
 }
 
 func (d *placementDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
