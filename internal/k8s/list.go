@@ -60,3 +60,14 @@ func eachItem(ctx context.Context, opts metav1.ListOptions, list pager.ListPageF
 	}
 	return p.EachListItem(ctx, opts, fn)
 }
+
+// NodeReady reports whether n's Ready condition is True: the kubelet (or
+// kwok) reports in and the node can start pods.
+func NodeReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}

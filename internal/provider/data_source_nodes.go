@@ -171,12 +171,7 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 
 func nodeToModel(ctx context.Context, n *corev1.Node) (nodeModel, diag.Diagnostics) {
 	lbls, diags := types.MapValueFrom(ctx, types.StringType, n.Labels)
-	ready := false
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			ready = c.Status == corev1.ConditionTrue
-		}
-	}
+	ready := k8s.NodeReady(n)
 	taints := make([]taintModel, 0, len(n.Spec.Taints))
 	for _, t := range n.Spec.Taints {
 		taints = append(taints, taintModel{

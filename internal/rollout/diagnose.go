@@ -471,7 +471,7 @@ func (c *Client) nodesWithoutPod(ctx context.Context, ds *appsv1.DaemonSet, live
 		if without {
 			missing = append(missing, n.Name)
 		}
-		if (without || lagging[n.Name]) && !nodeReady(n) {
+		if (without || lagging[n.Name]) && !k8s.NodeReady(n) {
 			notReady[n.Name] = true
 		}
 	})
@@ -632,7 +632,7 @@ func (c *Client) notReadyNodes(ctx context.Context, names map[string]bool) (map[
 				}
 				return nil, fmt.Errorf("read node %s: %w", name, err)
 			}
-			if !nodeReady(n) {
+			if !k8s.NodeReady(n) {
 				out[name] = true
 			}
 		}
@@ -641,7 +641,7 @@ func (c *Client) notReadyNodes(ctx context.Context, names map[string]bool) (map[
 	seen := map[string]bool{}
 	err := c.eachNode(ctx, func(n *corev1.Node) {
 		seen[n.Name] = true
-		if names[n.Name] && !nodeReady(n) {
+		if names[n.Name] && !k8s.NodeReady(n) {
 			out[n.Name] = true
 		}
 	})
@@ -667,15 +667,6 @@ func (c *Client) eachNode(ctx context.Context, fn func(*corev1.Node)) error {
 		return fmt.Errorf("list nodes: %w", err)
 	}
 	return nil
-}
-
-func nodeReady(n *corev1.Node) bool {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // oldTemplatePods counts the DaemonSet's pods that do not run its current
