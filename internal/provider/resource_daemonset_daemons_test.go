@@ -25,7 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 )
 
-// The seeds' scenarios that resource_daemonset_test.go does not cover:
+// The daemons and scenarios that resource_daemonset_test.go does not cover:
 // node-exporter with its OnDelete strategy, the hwameistor CSI node driver,
 // nodeSelector host=high-cpu with a selector change, a create whose wait
 // fails, and quantities written differently from the API's canonical form.
