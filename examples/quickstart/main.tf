@@ -6,7 +6,7 @@
 # node, the logcd compressor (hostPath /var/log) on prod nodes only, and the
 # node-monitoring module (the node-exporter preset) everywhere.
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.11"
   required_providers {
     kubedaemon = {
       source = "kubedaemon/kubedaemon"

@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.9"
+  required_version = ">= 1.11"
   required_providers {
     kubedaemon = {
       source = "kubedaemon/kubedaemon"

@@ -24,8 +24,9 @@ resource "kubedaemon_preset" "fluent_bit" {
 
 # A Helm chart of your own: a chart folder (Chart.yaml, values.yaml,
 # templates/) or a packaged .tgz, rendered as `helm template` renders it.
+# This chart is the one examples/modules/environments ships.
 resource "kubedaemon_preset" "log_compressor" {
-  preset    = abspath("${path.module}/charts/log-compressor")
+  preset    = abspath("${path.module}/../../modules/environments/charts/log-compressor")
   namespace = "ops"
   values    = [yamlencode({ nodeSelector = { env = "prod" } })]
 }
