@@ -315,11 +315,3 @@ func (requiresReplaceSelector) PlanModifyObject(_ context.Context, req planmodif
 		resp.RequiresReplace = true
 	}
 }
-
-// withWaitAttributes adds the shared wait attributes (waitAttributes) to attrs.
-func withWaitAttributes(attrs map[string]schema.Attribute) map[string]schema.Attribute {
-	for name, a := range waitAttributes() {
-		attrs[name] = a
-	}
-	return attrs
-}
