@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -19,6 +21,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
 
 // The labels test's own nodes: the seeds' one prod and two dev nodes.
@@ -467,6 +471,23 @@ resource "kubedaemon_node_labels" "env" {
 }`,
 			},
 			{
+				// Another instance names the owner and does not suggest
+				// kubectl, which would strip the first instance's label.
+				Config: `
+resource "kubedaemon_node_labels" "env" {
+  node_name = "acc-lerr-0"
+  labels    = { env = "dev" }
+}
+
+resource "kubedaemon_node_labels" "other" {
+  node_name = "acc-lerr-0"
+  labels    = { env = "prod" }
+}`,
+				ExpectError: regexp.MustCompile(`(?s)Label Conflict.*Label "env" on node acc-lerr-0 is "dev" and owned by the\s+` +
+					`kubedaemon_node_labels\s+instance\s+"[0-9a-f]{16}".*Remove\s+the\s+key\s+from\s+labels,\s+remove\s+it\s+from\s+the\s+` +
+					`labels\s+of\s+the\s+other\s+kubedaemon_node_labels\s+instance.*or\s+set\s+force_conflicts`),
+			},
+			{
 				ResourceName:  "kubedaemon_node_labels.env",
 				ImportState:   true,
 				ImportStateId: "acc-no-such-node:env",
@@ -487,5 +508,155 @@ resource "kubedaemon_node_labels" "env" {
 			},
 		},
 		CheckDestroy: checkNodeLabels(map[string]map[string]string{"acc-lerr-0": withForeign(map[string]string{"env": ""})}),
+	})
+}
+
+// TestLabelConflictMessage: a key another kubedaemon_node_labels instance
+// owns names that instance and never suggests `kubectl label KEY-`, which
+// would strip that instance's label too.
+func TestLabelConflictMessage(t *testing.T) {
+	tests := []struct {
+		name      string
+		conflicts []k8s.Conflict
+		want      string
+	}{
+		{
+			name:      "kubectl owns the key",
+			conflicts: []k8s.Conflict{{Key: "team", Value: "infra", Wanted: "platform", Owners: []string{"kubectl-label"}}},
+			want: `Label "team" on node n1 is "infra" and owned by kubectl-label, so this resource cannot set it to ` +
+				`"platform". Remove the key from labels, have the owner release it (e.g. ` + "`kubectl label node n1 team-`" +
+				` for kubectl), or set force_conflicts = true to take it over.`,
+		},
+		{
+			name:      "another instance owns the key",
+			conflicts: []k8s.Conflict{{Key: "env", Value: "dev", Wanted: "prod", Owners: []string{"kubedaemon-labels-0123456789abcdef"}}},
+			want: `Label "env" on node n1 is "dev" and owned by the kubedaemon_node_labels instance "0123456789abcdef", ` +
+				`so this resource cannot set it to "prod". Remove the key from labels, remove it from the labels of the ` +
+				`other kubedaemon_node_labels instance (two instances cannot hold one key with different values on one ` +
+				`node), or set force_conflicts = true to take it over.`,
+		},
+		{
+			name: "both on one node",
+			conflicts: []k8s.Conflict{
+				{Key: "env", Value: "dev", Wanted: "prod", Owners: []string{"kubectl-label", "kubedaemon-labels-abc"}},
+				{Key: "team", Value: "infra", Wanted: "platform", Owners: []string{"other-team"}},
+			},
+			want: `Label "env" on node n1 is "dev" and owned by kubectl-label, the kubedaemon_node_labels instance "abc", ` +
+				`so this resource cannot set it to "prod". Label "team" on node n1 is "infra" and owned by other-team, so ` +
+				`this resource cannot set it to "platform". Remove the key from labels, remove it from the labels of the ` +
+				`other kubedaemon_node_labels instance (two instances cannot hold one key with different values on one ` +
+				"node), have the owner release it (e.g. `kubectl label node n1 team-` for kubectl), or set " +
+				`force_conflicts = true to take it over.`,
+		},
+	}
+	r := &nodeLabelsResource{nodeTarget: labelsTarget}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			r.addLabelError(&diags, "n1", &k8s.ConflictError{Node: "n1", What: "label", Conflicts: tt.conflicts})
+			if len(diags) != 1 {
+				t.Fatalf("%d diagnostics, want one per node: %v", len(diags), diags)
+			}
+			got, _, _ := strings.Cut(diags[0].Detail(), "\n\nOriginal Error: ")
+			if got != tt.want {
+				t.Errorf("detail\n got: %s\nwant: %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestAccNodeLabelsResourcePartialFailure: a key that another manager owns
+// on one node fails a create there, and the create takes its labels off the
+// other nodes again; an update that fails on an old node keeps it in the
+// state, one that fails on a new node leaves it out; the next apply and the
+// destroy finish the job, so nothing is left behind.
+func TestAccNodeLabelsResourcePartialFailure(t *testing.T) {
+	testClusterKubeconfig(t)
+	ctx := context.Background()
+	nodes := []string{"acc-lpart-0", "acc-lpart-1", "acc-lpart-2", "acc-lpart-3"}
+	pool := map[string]string{"acc-lpart": "yes"}
+	if err := testCluster.AddNodes(ctx, nodes[:3], pool, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), nodes...) })
+	// holdTier makes "other-team" own example.com/tier=gold on node, or
+	// release it.
+	holdTier := func(node string, hold bool) {
+		cfg := applycorev1.Node(node)
+		if hold {
+			cfg.WithLabels(map[string]string{"example.com/tier": "gold"})
+		}
+		if _, err := testCluster.Client().CoreV1().Nodes().Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: "other-team", Force: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holdTier(nodes[1], true)
+	config := func(labels string) string {
+		return `
+resource "kubedaemon_node_labels" "pool" {
+  node_selector = { "acc-lpart" = "yes" }
+  labels        = {` + labels + `}
+}
+`
+	}
+	const zone, both = `"example.com/zone" = "a"`, `"example.com/zone" = "a", "example.com/tier" = "silver"`
+	conflictOn := func(node string) *regexp.Regexp {
+		return regexp.MustCompile(`(?s)Label Conflict.*Label\s+"example.com/tier"\s+on\s+node\s+` + node +
+			`\s+is\s+"gold"\s+and\s+owned\s+by\s+other-team`)
+	}
+	labelled := func(want map[string]string, names ...string) resource.TestCheckFunc {
+		all := map[string]map[string]string{}
+		for _, n := range names {
+			all[n] = want
+		}
+		return checkNodeLabels(all)
+	}
+	mustCheck := func(check resource.TestCheckFunc) {
+		if err := check(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	silver := map[string]string{"example.com/zone": "a", "example.com/tier": "silver"}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(`"example.com/tier" = "silver"`), ExpectError: conflictOn(nodes[1])},
+			{
+				// The failed create left nothing on the other nodes.
+				PreConfig: func() { mustCheck(labelled(map[string]string{"example.com/tier": ""}, nodes[0], nodes[2])) },
+				Config:    config(zone),
+				Check:     labelled(map[string]string{"example.com/zone": "a"}, nodes[:3]...),
+			},
+			{Config: config(both), ExpectError: conflictOn(nodes[1])},
+			{
+				// The update applied where it could and kept the failed node;
+				// a node that joins holding the key fails and stays out.
+				PreConfig: func() {
+					mustCheck(labelled(silver, nodes[0], nodes[2]))
+					mustCheck(labelled(map[string]string{"example.com/zone": "a", "example.com/tier": "gold"}, nodes[1]))
+					holdTier(nodes[1], false)
+					if err := testCluster.AddNodes(ctx, nodes[3:], pool, nil); err != nil {
+						t.Fatal(err)
+					}
+					holdTier(nodes[3], true)
+				},
+				Config:      config(both),
+				ExpectError: conflictOn(nodes[3]),
+			},
+			{
+				PreConfig: func() {
+					mustCheck(labelled(silver, nodes[:3]...))
+					holdTier(nodes[3], false)
+				},
+				Config: config(both),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue("kubedaemon_node_labels.pool", tfjsonpath.New("nodes"), nodeList(nodes...)),
+					},
+				},
+				Check: labelled(silver, nodes...),
+			},
+		},
+		CheckDestroy: labelled(map[string]string{"example.com/zone": "", "example.com/tier": ""}, nodes...),
 	})
 }

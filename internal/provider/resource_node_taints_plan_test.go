@@ -34,66 +34,7 @@ type planDiagnostic struct {
 // test that a plan warns must run Terraform itself.
 func terraformPlan(t *testing.T, config string) []planDiagnostic {
 	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; TestMain sets it with TF_ACC")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	reattachCh := make(chan *plugin.ReattachConfig)
-	closeCh := make(chan struct{})
-	serveErr := make(chan error, 1)
-	go func() {
-		serveErr <- tf6server.Serve("registry.terraform.io/hashicorp/kubedaemon",
-			providerserver.NewProtocol6(New("test")()),
-			tf6server.WithDebug(ctx, reattachCh, closeCh),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			tf6server.WithLoggingSink(t),
-			tf6server.WithoutLogStderrOverride())
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-closeCh:
-		case <-time.After(10 * time.Second):
-			t.Error("the provider server did not stop")
-		}
-	})
-	var rc *plugin.ReattachConfig
-	select {
-	case rc = <-reattachCh:
-	case err := <-serveErr:
-		t.Fatalf("serve the provider: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the provider server did not start")
-	}
-	reattach, err := json.Marshal(map[string]any{
-		"registry.terraform.io/hashicorp/kubedaemon": map[string]any{
-			"Protocol": rc.Protocol, "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
-			"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	run := func(args ...string) []byte {
-		cmd := exec.CommandContext(ctx, tf, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(reattach), "TF_IN_AUTOMATION=1")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("terraform %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, out, stderr.String())
-		}
-		return out
-	}
-	run("init", "-input=false", "-no-color")
-	out := run("plan", "-json", "-input=false", "-lock=false")
+	out := newTerraformDir(t, config).run("plan", "-json", "-input=false", "-lock=false")
 
 	var diags []planDiagnostic
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -114,4 +55,98 @@ func terraformPlan(t *testing.T, config string) []planDiagnostic {
 		t.Fatal(err)
 	}
 	return diags
+}
+
+// terraformDir is a Terraform working directory, initialised, whose
+// kubedaemon provider is served in-process through Terraform's reattach
+// mode: tests and benchmarks run the real CLI command by command.
+type terraformDir struct {
+	tb  testing.TB
+	ctx context.Context
+	tf  string
+	dir string
+	env []string
+}
+
+// sinkTB adds the Parallel method that the provider server's logging sink
+// wants of a testing.T to any testing.TB, a benchmark's too.
+type sinkTB struct{ testing.TB }
+
+func (sinkTB) Parallel() {}
+
+// newTerraformDir serves the provider until the test ends, writes config
+// as main.tf and runs `terraform init`.
+func newTerraformDir(tb testing.TB, config string) *terraformDir {
+	tb.Helper()
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		tb.Fatal("TF_ACC_TERRAFORM_PATH is not set; TestMain sets it with TF_ACC")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	reattachCh := make(chan *plugin.ReattachConfig)
+	closeCh := make(chan struct{})
+	serveErr := make(chan error, 1)
+	go func() {
+		serveErr <- tf6server.Serve("registry.terraform.io/hashicorp/kubedaemon",
+			providerserver.NewProtocol6(New("test")()),
+			tf6server.WithDebug(ctx, reattachCh, closeCh),
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			tf6server.WithLoggingSink(sinkTB{tb}),
+			tf6server.WithoutLogStderrOverride())
+	}()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case <-closeCh:
+		case <-time.After(10 * time.Second):
+			tb.Error("the provider server did not stop")
+		}
+	})
+	var rc *plugin.ReattachConfig
+	select {
+	case rc = <-reattachCh:
+	case err := <-serveErr:
+		tb.Fatalf("serve the provider: %v", err)
+	case <-time.After(30 * time.Second):
+		tb.Fatal("the provider server did not start")
+	}
+	reattach, err := json.Marshal(map[string]any{
+		"registry.terraform.io/hashicorp/kubedaemon": map[string]any{
+			"Protocol": rc.Protocol, "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
+			"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
+		},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d := &terraformDir{
+		tb: tb, ctx: ctx, tf: tf, dir: tb.TempDir(),
+		env: append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(reattach), "TF_IN_AUTOMATION=1"),
+	}
+	d.write(config)
+	d.run("init", "-input=false", "-no-color")
+	return d
+}
+
+// write replaces the configuration.
+func (d *terraformDir) write(config string) {
+	d.tb.Helper()
+	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		d.tb.Fatal(err)
+	}
+}
+
+// run runs terraform with args and returns its standard output; a failure
+// ends the test with both outputs.
+func (d *terraformDir) run(args ...string) []byte {
+	d.tb.Helper()
+	cmd := exec.CommandContext(d.ctx, d.tf, args...)
+	cmd.Dir, cmd.Env = d.dir, d.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		d.tb.Fatalf("terraform %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, out, stderr.String())
+	}
+	return out
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -177,6 +180,13 @@ resource "kubedaemon_node_taints" "evict" {
 							}),
 						})),
 				},
+			},
+			{
+				// Import finds the instance that owns the taint by its annotation.
+				ResourceName:      "kubedaemon_node_taints.gpu",
+				ImportState:       true,
+				ImportStateId:     "acc-tnt-0:dedicated:NoSchedule",
+				ImportStateVerify: true,
 			},
 			{
 				// The toleration brings the daemon back to the tainted node.
@@ -494,5 +504,265 @@ resource "kubedaemon_node_taints" "dyn" {
 				})),
 			},
 		}},
+	})
+}
+
+func TestParseTaintsImportID(t *testing.T) {
+	tests := []struct {
+		id       string
+		wantNode string
+		want     []k8s.TaintID
+	}{
+		{id: "worker-0:dedicated:NoSchedule", wantNode: "worker-0", want: []k8s.TaintID{{Key: "dedicated", Effect: "NoSchedule"}}},
+		{
+			id: "worker-0:example.com/pool:NoExecute,dedicated:PreferNoSchedule", wantNode: "worker-0",
+			want: []k8s.TaintID{{Key: "example.com/pool", Effect: "NoExecute"}, {Key: "dedicated", Effect: "PreferNoSchedule"}},
+		},
+		{id: "worker-0"},
+		{id: "worker-0:dedicated"},
+		{id: "worker-0:dedicated:NoEvict"},
+		{id: ":dedicated:NoSchedule"},
+		{id: "worker-0:dedicated:NoSchedule,"},
+		{id: "worker-0::NoSchedule"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			node, ids, ok := parseTaintsImportID(tt.id)
+			if ok != (tt.wantNode != "") {
+				t.Fatalf("ok = %v", ok)
+			}
+			if node != tt.wantNode {
+				t.Errorf("node = %q, want %q", node, tt.wantNode)
+			}
+			if diff := cmp.Diff(tt.want, ids); diff != "" {
+				t.Errorf("taints (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestTaintsImportOwner(t *testing.T) {
+	node := func(annotations map[string]string) *corev1.Node {
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", Annotations: annotations}}
+	}
+	ids := []k8s.TaintID{{Key: "dedicated", Effect: "NoSchedule"}, {Key: "gpu", Effect: "NoExecute"}}
+	tests := []struct {
+		name    string
+		node    *corev1.Node
+		want    string
+		wantErr string
+	}{
+		{name: "no instance claims them: adopt", node: node(nil)},
+		{
+			name: "one instance claims them all: a lost state",
+			node: node(map[string]string{"kubedaemon.dev/taints.abc": `["dedicated:NoSchedule","gpu:NoExecute","x:NoSchedule"]`}),
+			want: "abc",
+		},
+		{
+			name:    "another instance claims one",
+			node:    node(map[string]string{"kubedaemon.dev/taints.abc": `["gpu:NoExecute"]`}),
+			wantErr: `The taint gpu:NoExecute on node n1 belongs to the kubedaemon_node_taints instance "abc", and a taint has one owner.`,
+		},
+	}
+	r := &nodeTaintsResource{nodeTarget: taintsTarget}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			if got := r.importOwner(tt.node, ids, &diags); got != tt.want {
+				t.Errorf("owner = %q, want %q", got, tt.want)
+			}
+			var got string
+			if diags.HasError() {
+				got = diags[0].Detail()
+			}
+			if !strings.HasPrefix(got, tt.wantErr) || (tt.wantErr == "") != (got == "") {
+				t.Errorf("error\n got: %s\nwant: %s...", got, tt.wantErr)
+			}
+		})
+	}
+}
+
+// noOwnerAnnotation checks that no kubedaemon taint owner annotation is left
+// on node.
+func noOwnerAnnotation(node string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		n, err := testCluster.Client().CoreV1().Nodes().Get(context.Background(), node, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		for k := range n.Annotations {
+			if strings.HasPrefix(k, k8s.TaintOwnerAnnotationPrefix) {
+				return fmt.Errorf("node %s: owner annotation %s left behind", node, k)
+			}
+		}
+		return nil
+	}
+}
+
+// TestAccNodeTaintsResourceImport: import adopts a taint that kubectl put
+// on a node; a second instance that wants it then conflicts with the first
+// by name; destroy removes the adopted taint.
+func TestAccNodeTaintsResourceImport(t *testing.T) {
+	testClusterKubeconfig(t)
+	const node = "acc-timp-0"
+	if err := testCluster.AddNodes(context.Background(), []string{node}, nil, []corev1.Taint{foreignTaint}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), node) })
+	const adopt = `
+resource "kubedaemon_node_taints" "team" {
+  node_name = "acc-timp-0"
+  taint {
+    key    = "team"
+    value  = "infra"
+    effect = "PreferNoSchedule"
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:        adopt,
+				ResourceName:  "kubedaemon_node_taints.team",
+				ImportState:   true,
+				ImportStateId: "acc-timp-0:team:NoSchedule",
+				ExpectError: regexp.MustCompile(`(?s)Taint Not Found.*Node acc-timp-0 has no taint team:NoSchedule.*` +
+					`Remove\s+it\s+from\s+the\s+import\s+ID`),
+			},
+			{
+				Config:        adopt,
+				ResourceName:  "kubedaemon_node_taints.team",
+				ImportState:   true,
+				ImportStateId: "acc-timp-0:team",
+				ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*"acc-timp-0:team" is not NODE:KEY:EFFECT,KEY:EFFECT`),
+			},
+			{
+				Config:             adopt,
+				ResourceName:       "kubedaemon_node_taints.team",
+				ImportState:        true,
+				ImportStateId:      "acc-timp-0:team:PreferNoSchedule",
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(states[0].ID) {
+						return fmt.Errorf("imported %v, want one instance with a new id", states)
+					}
+					n, err := testCluster.Client().CoreV1().Nodes().Get(context.Background(), node, metav1.GetOptions{})
+					if err != nil {
+						return err
+					}
+					if got := n.Annotations[k8s.TaintOwnerAnnotation(states[0].ID)]; got != `["team:PreferNoSchedule"]` {
+						return fmt.Errorf("owner annotation is %q", got)
+					}
+					return nil
+				},
+			},
+			{
+				// The imported state is the configuration: nothing to do.
+				Config:   adopt,
+				PlanOnly: true,
+			},
+			{
+				// Another instance names the owner and does not suggest
+				// kubectl, which would remove the first instance's taint.
+				Config: adopt + `
+resource "kubedaemon_node_taints" "thief" {
+  node_name = "acc-timp-0"
+  taint {
+    key    = "team"
+    value  = "platform"
+    effect = "PreferNoSchedule"
+  }
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Taint Conflict.*put\s+there\s+by\s+the\s+kubedaemon_node_taints\s+instance\s+"[0-9a-f]{16}".*` +
+					`Remove\s+it\s+from\s+this\s+resource,\s+remove\s+it\s+from\s+the\s+other\s+kubedaemon_node_taints\s+instance\s+\(one\s+taint\s+has\s+one\s+owner\),\s+or\s+set`),
+			},
+		},
+		// Adopted, so destroy removes it.
+		CheckDestroy: resource.ComposeTestCheckFunc(checkNodeTaints(node, nil, foreignTaint), noOwnerAnnotation(node)),
+	})
+}
+
+// TestAccNodeTaintsResourcePartialFailure: a taint that another client put
+// on one of three nodes fails the create there, and the create takes its
+// taint off the other two again; an update that fails on that node keeps it
+// in the state, so the next apply and the destroy finish the job.
+func TestAccNodeTaintsResourcePartialFailure(t *testing.T) {
+	testClusterKubeconfig(t)
+	ctx := context.Background()
+	nodes := []string{"acc-tpart-0", "acc-tpart-1", "acc-tpart-2"}
+	if err := testCluster.AddNodes(ctx, nodes, map[string]string{"acc-tpart": "yes"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), nodes...) })
+	blocker := corev1.Taint{Key: "example.com/tier", Value: "gold", Effect: corev1.TaintEffectNoSchedule}
+	setBlocker := func(on bool) {
+		n, err := testCluster.Client().CoreV1().Nodes().Get(ctx, nodes[1], metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.Spec.Taints = slices.DeleteFunc(n.Spec.Taints, func(t corev1.Taint) bool { return t.Key == blocker.Key })
+		if on {
+			n.Spec.Taints = append(n.Spec.Taints, blocker)
+		}
+		if _, err := testCluster.Client().CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setBlocker(true)
+	tier := corev1.Taint{Key: "example.com/tier", Value: "silver", Effect: corev1.TaintEffectNoSchedule}
+	zone := corev1.Taint{Key: "example.com/zone", Value: "a", Effect: corev1.TaintEffectPreferNoSchedule}
+	config := func(taints ...corev1.Taint) string {
+		blocks := ""
+		for _, t := range taints {
+			blocks += fmt.Sprintf("  taint {\n    key    = %q\n    value  = %q\n    effect = %q\n  }\n", t.Key, t.Value, t.Effect)
+		}
+		return "resource \"kubedaemon_node_taints\" \"pool\" {\n  node_selector = { \"acc-tpart\" = \"yes\" }\n" + blocks + "}\n"
+	}
+	conflict := regexp.MustCompile(`(?s)Taint Conflict.*Node\s+acc-tpart-1\s+already\s+has\s+the\s+taint\s+example.com/tier:NoSchedule`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(tier), ExpectError: conflict},
+			{
+				// The failed create left nothing on the other nodes.
+				PreConfig: func() {
+					for _, n := range []string{nodes[0], nodes[2]} {
+						if err := checkNodeTaints(n, nil, tier)(nil); err != nil {
+							t.Fatal(err)
+						}
+						if err := noOwnerAnnotation(n)(nil); err != nil {
+							t.Fatal(err)
+						}
+					}
+				},
+				Config: config(zone),
+				Check: resource.ComposeTestCheckFunc(
+					checkNodeTaints(nodes[0], []corev1.Taint{zone}), checkNodeTaints(nodes[1], []corev1.Taint{zone, blocker}),
+					checkNodeTaints(nodes[2], []corev1.Taint{zone})),
+			},
+			{Config: config(zone, tier), ExpectError: conflict},
+			{
+				// The update applied where it could; once the other client's
+				// taint is gone, the next apply finishes it.
+				PreConfig: func() {
+					for _, n := range []string{nodes[0], nodes[2]} {
+						if err := checkNodeTaints(n, []corev1.Taint{zone, tier})(nil); err != nil {
+							t.Fatal(err)
+						}
+					}
+					setBlocker(false)
+				},
+				Config: config(zone, tier),
+				Check: resource.ComposeTestCheckFunc(
+					checkNodeTaints(nodes[0], []corev1.Taint{zone, tier}), checkNodeTaints(nodes[1], []corev1.Taint{zone, tier}),
+					checkNodeTaints(nodes[2], []corev1.Taint{zone, tier})),
+			},
+		},
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			checkNodeTaints(nodes[0], nil, zone, tier), checkNodeTaints(nodes[1], nil, zone, tier),
+			checkNodeTaints(nodes[2], nil, zone, tier),
+			noOwnerAnnotation(nodes[0]), noOwnerAnnotation(nodes[1]), noOwnerAnnotation(nodes[2])),
 	})
 }
