@@ -1,12 +1,25 @@
 # benchtable.awk turns `go test -bench` output into one table: a row per
 # benchmark, a column per unit that any benchmark reported (ns/op, B/op,
-# allocs/op, and custom metrics such as p95-ms or requests/op).
+# allocs/op, and custom metrics such as p95-ms, requests/op or apply-s).
+#
+# NOTE: go test prints a benchmark's name before it runs and its figures
+# after, and whatever the benchmark writes meanwhile (a test cluster's
+# progress lines on stderr, say) lands in between: the name then ends a
+# line of its own and the figures start another. A name without figures is
+# kept until the figures come.
 /^pkg: / { pkg = $2; sub(".*/internal/", "", pkg) }
-/^Benchmark/ {
-	name = pkg "." $1
+/^Benchmark/ { pending = $1 }
+/ ns\/op/ {
+	first = 0
+	for (i = 1; i <= NF; i++) if ($i == "ns/op") { first = i - 2; break }
+	if (first < 1 || $first !~ /^[0-9]+$/) next
+	if ($1 ~ /^Benchmark/) pending = $1
+	if (pending == "") next
+	name = pkg "." pending
 	sub(/-[0-9]+$/, "", name)
-	rows[++n] = name
-	for (i = 3; i < NF; i += 2) {
+	pending = ""
+	if (!(name in seenrow)) { seenrow[name] = 1; rows[++n] = name }
+	for (i = first + 1; i < NF; i += 2) {
 		unit = $(i + 1)
 		if (!(unit in seen)) { seen[unit] = 1; units[++u] = unit }
 		val[name, unit] = $i
