@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -12,6 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
 // providerData is what Configure hands to every resource and data source.
@@ -25,6 +27,13 @@ type providerData struct {
 	// maxParallel bounds the node writes of one resource that run at once
 	// (max_parallel); 0 means k8s.DefaultMaxParallel.
 	maxParallel int
+
+	// rollout is the apply/wait/delete client, built on first use and
+	// shared by every resource of this configuration, with its discovery
+	// cache (RESTMapper).
+	rolloutOnce sync.Once
+	rollout     *rollout.Client
+	rolloutErr  error
 }
 
 func newProviderData(c *k8s.Clients, unknown []string) *providerData {
@@ -65,6 +74,24 @@ func (d *providerData) Clientset(diags *diag.Diagnostics) kubernetes.Interface {
 		return nil
 	}
 	return cs
+}
+
+// Rollout returns the configuration's rollout client, or adds an error
+// diagnostic and nil. It is built once: its RESTMapper discovers the API on
+// first use and keeps what it found for every later call.
+func (d *providerData) Rollout(diags *diag.Diagnostics) *rollout.Client {
+	cfg := d.REST(diags)
+	if cfg == nil {
+		return nil
+	}
+	d.rolloutOnce.Do(func() {
+		d.rollout, d.rolloutErr = rollout.NewClient(cfg, d.FieldManager())
+	})
+	if d.rolloutErr != nil {
+		diags.AddError("Cannot Build Kubernetes Client", d.rolloutErr.Error())
+		return nil
+	}
+	return d.rollout
 }
 
 // REST returns the REST config, or adds an error diagnostic and nil.

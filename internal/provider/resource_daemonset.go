@@ -163,16 +163,7 @@ func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetRes
 }
 
 func (r *daemonSetResource) client(diags *diag.Diagnostics) *rollout.Client {
-	cfg := r.data.REST(diags)
-	if cfg == nil {
-		return nil
-	}
-	rc, err := rollout.NewClient(cfg, r.data.FieldManager())
-	if err != nil {
-		diags.AddError("Cannot Build Kubernetes Client", err.Error())
-		return nil
-	}
-	return rc
+	return r.data.Rollout(diags)
 }
 
 func addApplyError(diags *diag.Diagnostics, ds *appsv1.DaemonSet, err error) {

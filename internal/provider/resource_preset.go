@@ -21,7 +21,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/release"
-	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
 var (
@@ -533,13 +532,8 @@ func (r *presetResource) ImportState(ctx context.Context, req resource.ImportSta
 // inventory builds the release inventory id, or adds a diagnostic and
 // returns nil.
 func (r *presetResource) inventory(id string, diags *diag.Diagnostics) *release.Inventory {
-	cfg := r.data.REST(diags)
-	if cfg == nil {
-		return nil
-	}
-	rc, err := rollout.NewClient(cfg, r.data.FieldManager())
-	if err != nil {
-		diags.AddError("Cannot Build Kubernetes Client", err.Error())
+	rc := r.data.Rollout(diags)
+	if rc == nil {
 		return nil
 	}
 	return presetInventory(rc, id)
