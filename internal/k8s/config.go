@@ -214,87 +214,24 @@ func expandHome(p string) (string, error) {
 // that tests can stand in for a pod.
 var inClusterConfig = rest.InClusterConfig
 
-// RESTConfig builds the client configuration. Every problem the user can fix
-// comes back as a *ConfigError that names the attribute; no credential is ever
-// part of an error.
+// RESTConfig builds the client configuration: the kubeconfig files (if
+// any) loaded and checked, the provider's attributes laid over them, or the
+// pod's service account when nothing is configured. Every problem the user
+// can fix comes back as a *ConfigError that names the attribute; no
+// credential is ever part of an error.
 func (c Config) RESTConfig() (*rest.Config, error) {
 	paths, attrs, err := c.paths()
 	if err != nil {
 		return nil, err
 	}
 	if len(paths) == 0 && c.Host == "" {
-		// As hashicorp/kubernetes: with nothing configured, a provider
-		// that runs in a pod uses the pod's service account.
-		if cfg, err := inClusterConfig(); err == nil {
-			c.tune(cfg)
-			return cfg, nil
-		}
-		return nil, &ConfigError{
-			Summary: "No Cluster Configured",
-			Detail: "The kubedaemon provider does not know which cluster to use. Set config_path " +
-				"(or KUBE_CONFIG_PATH) to a kubeconfig file, for example \"~/.kube/config\", or set host " +
-				"(or KUBE_HOST) with token or client_certificate/client_key. (Running in a pod, it would use " +
-				"the pod's service account.)",
-		}
+		return c.inCluster()
 	}
-	for i, p := range paths {
-		if _, statErr := os.Stat(p); statErr != nil {
-			return nil, c.configError(attrs[i], "Kubeconfig Not Found",
-				fmt.Sprintf("The kubeconfig file %q named by %s does not exist or cannot be read. "+
-					"Fix the path, or remove the setting and configure host and credentials instead.", p, c.source(attrs[i])),
-				statErr)
-		}
+	rules, err := c.loadKubeconfigs(paths, attrs)
+	if err != nil {
+		return nil, err
 	}
-
-	rules := &clientcmd.ClientConfigLoadingRules{Precedence: paths}
-	overrides := &clientcmd.ConfigOverrides{
-		CurrentContext: c.ConfigContext,
-		Context: clientcmdapi.Context{
-			AuthInfo: c.ConfigContextAuthInfo,
-			Cluster:  c.ConfigContextCluster,
-		},
-	}
-	if len(paths) > 0 {
-		raw, loadErr := rules.Load()
-		if loadErr != nil {
-			return nil, c.configError(attrs[0], "Invalid Kubeconfig",
-				fmt.Sprintf("The kubeconfig named by %s cannot be parsed. Check that it is a kubeconfig file.", c.source(attrs[0])),
-				loadErr)
-		}
-		if err := c.checkNames(raw); err != nil {
-			return nil, err
-		}
-	}
-
-	if c.Host != "" {
-		overrides.ClusterInfo.Server = c.Host
-	}
-	if c.TLSServerName != "" {
-		overrides.ClusterInfo.TLSServerName = c.TLSServerName
-	}
-	if c.ProxyURL != "" {
-		overrides.ClusterInfo.ProxyURL = c.ProxyURL
-	}
-	if c.Insecure != nil {
-		overrides.ClusterInfo.InsecureSkipTLSVerify = *c.Insecure
-	}
-	if c.ClusterCACertificate != "" {
-		overrides.ClusterInfo.CertificateAuthorityData = []byte(c.ClusterCACertificate)
-	}
-	if c.ClientCertificate != "" {
-		overrides.AuthInfo.ClientCertificateData = []byte(c.ClientCertificate)
-	}
-	if c.ClientKey != "" {
-		overrides.AuthInfo.ClientKeyData = []byte(c.ClientKey)
-	}
-	if c.Token != "" {
-		overrides.AuthInfo.Token = c.Token
-	}
-	if c.Exec != nil {
-		overrides.AuthInfo.Exec = execConfig(c.Exec)
-	}
-
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, c.overrides())
 	cfg, err := cc.ClientConfig()
 	if err != nil {
 		return nil, &ConfigError{
@@ -312,6 +249,83 @@ func (c Config) RESTConfig() (*rest.Config, error) {
 	}
 	c.tune(cfg)
 	return cfg, nil
+}
+
+// inCluster is the configuration when neither a kubeconfig nor a host is
+// set: as hashicorp/kubernetes, a provider that runs in a pod uses the pod's
+// service account; anywhere else it is an error that says what to set.
+func (c Config) inCluster() (*rest.Config, error) {
+	if cfg, err := inClusterConfig(); err == nil {
+		c.tune(cfg)
+		return cfg, nil
+	}
+	return nil, &ConfigError{
+		Summary: "No Cluster Configured",
+		Detail: "The kubedaemon provider does not know which cluster to use. Set config_path " +
+			"(or KUBE_CONFIG_PATH) to a kubeconfig file, for example \"~/.kube/config\", or set host " +
+			"(or KUBE_HOST) with token or client_certificate/client_key. (Running in a pod, it would use " +
+			"the pod's service account.)",
+	}
+}
+
+// loadKubeconfigs checks that each kubeconfig of paths (named by the
+// attribute of the same index in attrs) exists and parses, and that the
+// context, cluster and user the attributes name are in them.
+func (c Config) loadKubeconfigs(paths, attrs []string) (*clientcmd.ClientConfigLoadingRules, error) {
+	for i, p := range paths {
+		if _, statErr := os.Stat(p); statErr != nil {
+			return nil, c.configError(attrs[i], "Kubeconfig Not Found",
+				fmt.Sprintf("The kubeconfig file %q named by %s does not exist or cannot be read. "+
+					"Fix the path, or remove the setting and configure host and credentials instead.", p, c.source(attrs[i])),
+				statErr)
+		}
+	}
+	rules := &clientcmd.ClientConfigLoadingRules{Precedence: paths}
+	if len(paths) == 0 {
+		return rules, nil
+	}
+	raw, err := rules.Load()
+	if err != nil {
+		return nil, c.configError(attrs[0], "Invalid Kubeconfig",
+			fmt.Sprintf("The kubeconfig named by %s cannot be parsed. Check that it is a kubeconfig file.", c.source(attrs[0])),
+			err)
+	}
+	if err := c.checkNames(raw); err != nil {
+		return nil, err
+	}
+	return rules, nil
+}
+
+// overrides lays the provider's attributes over the kubeconfig: its context
+// choice, the cluster's address and TLS settings, and the credentials.
+func (c Config) overrides() *clientcmd.ConfigOverrides {
+	o := &clientcmd.ConfigOverrides{
+		CurrentContext: c.ConfigContext,
+		Context: clientcmdapi.Context{
+			AuthInfo: c.ConfigContextAuthInfo,
+			Cluster:  c.ConfigContextCluster,
+		},
+	}
+	o.ClusterInfo.Server = c.Host
+	o.ClusterInfo.TLSServerName = c.TLSServerName
+	o.ClusterInfo.ProxyURL = c.ProxyURL
+	if c.Insecure != nil {
+		o.ClusterInfo.InsecureSkipTLSVerify = *c.Insecure
+	}
+	if c.ClusterCACertificate != "" {
+		o.ClusterInfo.CertificateAuthorityData = []byte(c.ClusterCACertificate)
+	}
+	if c.ClientCertificate != "" {
+		o.AuthInfo.ClientCertificateData = []byte(c.ClientCertificate)
+	}
+	if c.ClientKey != "" {
+		o.AuthInfo.ClientKeyData = []byte(c.ClientKey)
+	}
+	o.AuthInfo.Token = c.Token
+	if c.Exec != nil {
+		o.AuthInfo.Exec = execConfig(c.Exec)
+	}
+	return o
 }
 
 // tune sets the rate limits and the user agent of a client configuration.
