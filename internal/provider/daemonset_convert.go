@@ -128,72 +128,11 @@ func modelToJSON(v attr.Value, p path.Path, name string, unknown *[]path.Path) a
 func jsonToModel(j any, t attr.Type, name string) (attr.Value, error) {
 	switch t := t.(type) {
 	case basetypes.ObjectType:
-		if j == nil {
-			return types.ObjectNull(t.AttrTypes), nil
-		}
-		m, ok := j.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%s: want an object, got %T", name, j)
-		}
-		vals := make(map[string]attr.Value, len(t.AttrTypes))
-		for k, at := range t.AttrTypes {
-			_, isList := at.(basetypes.ListType)
-			sub, present := m[jsonName(k, isList)]
-			if def, ok := schemaDefaults[name+"."+k]; ok && (!present || sub == nil) {
-				sub = def
-			}
-			v, err := jsonToModel(sub, at, k)
-			if err != nil {
-				return nil, err
-			}
-			vals[k] = v
-		}
-		return types.ObjectValueMust(t.AttrTypes, vals), nil
+		return jsonToObject(j, t, name)
 	case basetypes.ListType:
-		if j == nil {
-			return types.ListNull(t.ElemType), nil
-		}
-		a, ok := j.([]any)
-		if !ok {
-			return nil, fmt.Errorf("%s: want a list, got %T", name, j)
-		}
-		elems := make([]attr.Value, 0, len(a))
-		for _, e := range a {
-			v, err := jsonToModel(e, t.ElemType, name)
-			if err != nil {
-				return nil, err
-			}
-			elems = append(elems, v)
-		}
-		return types.ListValueMust(t.ElemType, elems), nil
+		return jsonToList(j, t, name)
 	case basetypes.MapType:
-		if j == nil {
-			return types.MapNull(t.ElemType), nil
-		}
-		m, ok := j.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%s: want a map, got %T", name, j)
-		}
-		elems := make(map[string]attr.Value, len(m))
-		for k, e := range m {
-			v, err := jsonToModel(e, t.ElemType, name)
-			if err != nil {
-				return nil, err
-			}
-			elems[k] = v
-		}
-		return types.MapValueMust(t.ElemType, elems), nil
-	case basetypes.StringType:
-		switch v := j.(type) {
-		case nil:
-			return types.StringNull(), nil
-		case string:
-			return types.StringValue(v), nil
-		case json.Number:
-			return types.StringValue(v.String()), nil
-		case bool:
-			return types.StringValue(strconv.FormatBool(v)), nil
-		}
+		return jsonToMap(j, t, name)
 	case quantityType:
 		sv, err := jsonToModel(j, t.StringType, name)
 		if err != nil {
@@ -204,28 +143,115 @@ func jsonToModel(j any, t attr.Type, name string) (attr.Value, error) {
 			return nil, fmt.Errorf("%s: quantity is %T, not a string", name, sv)
 		}
 		return quantityValue{StringValue: str}, nil
+	}
+	if v, ok := jsonToScalar(j, t); ok {
+		return v, nil
+	}
+	return nil, fmt.Errorf("%s: cannot convert %T to %s", name, j, t)
+}
+
+// jsonToObject converts an API object to a block or nested attribute named
+// name, filling in the schema defaults of the fields the API left out.
+func jsonToObject(j any, t basetypes.ObjectType, name string) (attr.Value, error) {
+	if j == nil {
+		return types.ObjectNull(t.AttrTypes), nil
+	}
+	m, ok := j.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: want an object, got %T", name, j)
+	}
+	vals := make(map[string]attr.Value, len(t.AttrTypes))
+	for k, at := range t.AttrTypes {
+		_, isList := at.(basetypes.ListType)
+		sub, present := m[jsonName(k, isList)]
+		if def, ok := schemaDefaults[name+"."+k]; ok && (!present || sub == nil) {
+			sub = def
+		}
+		v, err := jsonToModel(sub, at, k)
+		if err != nil {
+			return nil, err
+		}
+		vals[k] = v
+	}
+	return types.ObjectValueMust(t.AttrTypes, vals), nil
+}
+
+// jsonToList converts an API list; its elements keep the list's name.
+func jsonToList(j any, t basetypes.ListType, name string) (attr.Value, error) {
+	if j == nil {
+		return types.ListNull(t.ElemType), nil
+	}
+	a, ok := j.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: want a list, got %T", name, j)
+	}
+	elems := make([]attr.Value, 0, len(a))
+	for _, e := range a {
+		v, err := jsonToModel(e, t.ElemType, name)
+		if err != nil {
+			return nil, err
+		}
+		elems = append(elems, v)
+	}
+	return types.ListValueMust(t.ElemType, elems), nil
+}
+
+// jsonToMap converts an API map such as labels.
+func jsonToMap(j any, t basetypes.MapType, name string) (attr.Value, error) {
+	if j == nil {
+		return types.MapNull(t.ElemType), nil
+	}
+	m, ok := j.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: want a map, got %T", name, j)
+	}
+	elems := make(map[string]attr.Value, len(m))
+	for k, e := range m {
+		v, err := jsonToModel(e, t.ElemType, name)
+		if err != nil {
+			return nil, err
+		}
+		elems[k] = v
+	}
+	return types.MapValueMust(t.ElemType, elems), nil
+}
+
+// jsonToScalar converts a string, number or bool; ok is false when j does
+// not fit t. A number or bool in a string attribute (an IntOrString, an
+// annotation value) becomes its text.
+func jsonToScalar(j any, t attr.Type) (attr.Value, bool) {
+	switch t.(type) {
+	case basetypes.StringType:
+		switch v := j.(type) {
+		case nil:
+			return types.StringNull(), true
+		case string:
+			return types.StringValue(v), true
+		case json.Number:
+			return types.StringValue(v.String()), true
+		case bool:
+			return types.StringValue(strconv.FormatBool(v)), true
+		}
 	case basetypes.Int64Type:
 		switch v := j.(type) {
 		case nil:
-			return types.Int64Null(), nil
+			return types.Int64Null(), true
 		case json.Number:
-			n, err := v.Int64()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+			if n, err := v.Int64(); err == nil {
+				return types.Int64Value(n), true
 			}
-			return types.Int64Value(n), nil
 		case int64:
-			return types.Int64Value(v), nil
+			return types.Int64Value(v), true
 		}
 	case basetypes.BoolType:
 		switch v := j.(type) {
 		case nil:
-			return types.BoolNull(), nil
+			return types.BoolNull(), true
 		case bool:
-			return types.BoolValue(v), nil
+			return types.BoolValue(v), true
 		}
 	}
-	return nil, fmt.Errorf("%s: cannot convert %T to %s", name, j, t)
+	return nil, false
 }
 
 // toJSONMap round-trips v through encoding/json so that every number is a
