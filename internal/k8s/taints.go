@@ -36,6 +36,15 @@ type TaintID struct {
 
 func (t TaintID) String() string { return t.Key + ":" + string(t.Effect) }
 
+// TaintString is a taint as kubectl writes it: key=value:Effect, or
+// key:Effect when it has no value.
+func TaintString(t *corev1.Taint) string {
+	if t.Value == "" {
+		return t.Key + ":" + string(t.Effect)
+	}
+	return t.Key + "=" + t.Value + ":" + string(t.Effect)
+}
+
 func idOf(t corev1.Taint) TaintID { return TaintID{Key: t.Key, Effect: t.Effect} }
 
 // TaintOwners returns, for each taint identity recorded in a kubedaemon

@@ -10,6 +10,8 @@ import (
 	schedulingcorev1 "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
 
 // Kinds of exclusion, in the order Evaluate checks them.
@@ -185,12 +187,12 @@ func explain(node *corev1.Node, spec *corev1.PodSpec, required nodeaffinity.Requ
 		}
 		switch taint.Key {
 		case TaintNodeNotReady, TaintNodeUnreachable:
-			add(KindNotReady, "node not ready (untolerated taint %s)", taintString(taint))
+			add(KindNotReady, "node not ready (untolerated taint %s)", k8s.TaintString(taint))
 		case TaintNodeUnschedulable:
 			cordonReported = true
 			add(KindUnschedulable, "node unschedulable (cordoned)")
 		default:
-			add(KindTaint, "untolerated taint %s", taintString(taint))
+			add(KindTaint, "untolerated taint %s", k8s.TaintString(taint))
 		}
 	}
 	if checkCordon && node.Spec.Unschedulable && !cordonReported {
@@ -293,13 +295,6 @@ func requirementString(req corev1.NodeSelectorRequirement) string {
 		return fmt.Sprintf("%s %s", req.Key, req.Operator)
 	}
 	return fmt.Sprintf("%s %s [%s]", req.Key, req.Operator, strings.Join(req.Values, ","))
-}
-
-func taintString(t *corev1.Taint) string {
-	if t.Value == "" {
-		return fmt.Sprintf("%s:%s", t.Key, t.Effect)
-	}
-	return fmt.Sprintf("%s=%s:%s", t.Key, t.Value, t.Effect)
 }
 
 // NoteField is the pod spec field a Note is about.

@@ -34,18 +34,19 @@ import (
 // nodeTarget is what kubedaemon_node_labels and kubedaemon_node_taints share:
 // the nodes they act on, named by `node_name` or matched by `node_selector`
 // and resolved at plan time into the computed `nodes`. Both resources embed
-// it; verb ("label", "taint") and done ("labelled", "tainted") go into the
-// descriptions and messages.
+// it; verb ("label", "taint"; title to start a sentence) and done
+// ("labelled", "tainted") go into the descriptions and messages.
 type nodeTarget struct {
-	data *providerData
-	verb string
-	done string
+	data  *providerData
+	verb  string
+	title string
+	done  string
 }
 
 // The node targets of the two resources, before Configure.
 var (
-	labelsTarget = nodeTarget{verb: "label", done: "labelled"}
-	taintsTarget = nodeTarget{verb: "taint", done: "tainted"}
+	labelsTarget = nodeTarget{verb: "label", title: "Label", done: "labelled"}
+	taintsTarget = nodeTarget{verb: "taint", title: "Taint", done: "tainted"}
 )
 
 // Configure keeps the provider data; it is nil during validation.
@@ -74,7 +75,7 @@ func (t nodeTarget) attributes(idDesc, forceDesc string) map[string]schema.Attri
 		},
 		"node_selector": schema.MapAttribute{
 			Optional: true, ElementType: types.StringType,
-			MarkdownDescription: capitalize(verb) + " every node whose labels include all of these, e.g. " +
+			MarkdownDescription: t.title + " every node whose labels include all of these, e.g. " +
 				"`{ \"node.kubernetes.io/instance-type\" = \"c5.4xlarge\" }`. The nodes are resolved at plan " +
 				"time (see `nodes`), so a node that joins later shows up as a change in the next plan.",
 			Validators: []validator.Map{mapvalidator.SizeAtLeast(1)},
@@ -99,13 +100,6 @@ func (t nodeTarget) scaleDescription(what string) string {
 		"each of them (the first ten in full), and the state records exactly the nodes that may hold this " +
 		"instance's " + what + ": a failed create removes what it set again, and a failed update keeps the " +
 		"nodes it could not change, so that the next plan shows what is left to do and nothing is orphaned."
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // targetNode is what the plan keeps of a node it resolved: the name, and the

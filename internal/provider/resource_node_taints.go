@@ -286,7 +286,7 @@ func addEvictionWarnings(diags *diag.Diagnostics, i int, taint *corev1.Taint, by
 			fmt.Sprintf("The taint %s on node %s evicts these running pods, which do not tolerate it: %s. Add a "+
 				"toleration to the ones that must stay (for a DaemonSet, in its pod template), or use NoSchedule "+
 				"to keep new pods off without evicting running ones.",
-				taintString(taint), node, strings.Join(pods, ", ")))
+				k8s.TaintString(taint), node, strings.Join(pods, ", ")))
 	}
 	if rest := nodes[min(len(nodes), maxNodeDiagnostics):]; len(rest) > 0 {
 		pods := 0
@@ -295,7 +295,7 @@ func addEvictionWarnings(diags *diag.Diagnostics, i int, taint *corev1.Taint, by
 		}
 		diags.AddAttributeWarning(at, "NoExecute Taint Evicts Pods",
 			fmt.Sprintf("And on %d more nodes (%s, ...), the taint %s evicts %d more running pods that do not "+
-				"tolerate it.", len(rest), rest[0], taintString(taint), pods))
+				"tolerate it.", len(rest), rest[0], k8s.TaintString(taint), pods))
 	}
 }
 
@@ -324,13 +324,6 @@ func hasTaint(taints []corev1.Taint, t *corev1.Taint) bool {
 		}
 	}
 	return false
-}
-
-func taintString(t *corev1.Taint) string {
-	if t.Value == "" {
-		return t.Key + ":" + string(t.Effect)
-	}
-	return t.Key + "=" + t.Value + ":" + string(t.Effect)
 }
 
 // modelTaints converts the taint blocks; false when a value is unknown.

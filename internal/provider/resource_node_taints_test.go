@@ -40,13 +40,13 @@ func checkNodeTaints(node string, want []corev1.Taint, unwanted ...corev1.Taint)
 		}
 		for _, w := range want {
 			if !hasTaint(n.Spec.Taints, &w) {
-				return fmt.Errorf("node %s: taint %s missing; taints are %v", node, taintString(&w), n.Spec.Taints)
+				return fmt.Errorf("node %s: taint %s missing; taints are %v", node, k8s.TaintString(&w), n.Spec.Taints)
 			}
 		}
 		for _, u := range unwanted {
 			for _, t := range n.Spec.Taints {
 				if t.Key == u.Key && t.Effect == u.Effect {
-					return fmt.Errorf("node %s: taint %s should be gone", node, taintString(&t))
+					return fmt.Errorf("node %s: taint %s should be gone", node, k8s.TaintString(&t))
 				}
 			}
 		}

@@ -155,4 +155,3 @@ func (positiveDuration) ValidateString(_ context.Context, req validator.StringRe
 				"to never fail early, set fail_fast = false instead.", req.Path, s))
 	}
 }
-
