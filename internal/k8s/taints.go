@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -295,7 +297,7 @@ func setOwnedTaints(n *corev1.Node, owner string, wanted, previous []corev1.Tain
 		}
 	}
 
-	before := fmt.Sprint(n.Spec.Taints, n.Annotations)
+	beforeTaints, beforeAnnotations := n.Spec.Taints, maps.Clone(n.Annotations)
 	n.Spec.Taints = kept
 	if n.Annotations == nil {
 		n.Annotations = map[string]string{}
@@ -323,7 +325,10 @@ func setOwnedTaints(n *corev1.Node, owner string, wanted, previous []corev1.Tain
 			}
 		}
 	}
-	return fmt.Sprint(n.Spec.Taints, n.Annotations) != before, nil
+	// NOTE: Semantic equality holds nil and empty alike, as the API does.
+	changed := !equality.Semantic.DeepEqual(beforeTaints, n.Spec.Taints) ||
+		!equality.Semantic.DeepEqual(beforeAnnotations, n.Annotations)
+	return changed, nil
 }
 
 func without(list []string, s string) []string {

@@ -261,3 +261,30 @@ func TestApplyTaints(t *testing.T) {
 		}
 	}
 }
+
+// TestSetOwnedTaintsUnchanged: setting what the node already holds is no
+// change, whatever nil or empty the node's annotations and taints are.
+func TestSetOwnedTaintsUnchanged(t *testing.T) {
+	taint := corev1.Taint{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectNoSchedule}
+	owned := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1",
+		Annotations: map[string]string{TaintOwnerAnnotation("a"): `["dedicated:NoSchedule"]`}},
+		Spec: corev1.NodeSpec{Taints: []corev1.Taint{taint}}}
+	bare := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n2"}}
+	for name, tc := range map[string]struct {
+		node   *corev1.Node
+		wanted []corev1.Taint
+		want   bool
+	}{
+		"owned taint set again":   {owned, []corev1.Taint{taint}, false},
+		"nothing on a bare node":  {bare, nil, false},
+		"a new value is a change": {owned, []corev1.Taint{{Key: "dedicated", Value: "cpu", Effect: corev1.TaintEffectNoSchedule}}, true},
+		"a new taint is a change": {bare, []corev1.Taint{taint}, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			changed, err := setOwnedTaints(tc.node.DeepCopy(), "a", tc.wanted, nil, false)
+			if err != nil || changed != tc.want {
+				t.Errorf("changed, err = %v, %v; want %v, nil", changed, err, tc.want)
+			}
+		})
+	}
+}
