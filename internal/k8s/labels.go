@@ -185,7 +185,7 @@ func labelConflict(ctx context.Context, cs kubernetes.Interface, name string, wa
 		node = &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	}
 	owners := LabelOwners(node)
-	ce := &ConflictError{Node: name, What: "label"}
+	ce := &ConflictError{Object: NodeObject(name), What: WhatLabel}
 	for _, cause := range status.Status().Details.Causes {
 		if cause.Type != metav1.CauseTypeFieldManagerConflict {
 			continue

@@ -81,7 +81,7 @@ func TestLabelsManagerOwning(t *testing.T) {
 }
 
 func TestLabelConflictError(t *testing.T) {
-	err := &ConflictError{Node: "n1", What: "label", Conflicts: []Conflict{
+	err := &ConflictError{Object: NodeObject("n1"), What: WhatLabel, Conflicts: []Conflict{
 		{Key: "env", Value: "dev", Wanted: "prod", Owners: []string{"kubectl-label"}},
 	}}
 	want := `node n1: label "env" is "dev" (wanted "prod"), owned by "kubectl-label"`

@@ -10,46 +10,74 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// Conflict is one key that kubedaemon wants to set but someone else owns.
+// Conflict is one key or field that kubedaemon wants to set but someone
+// else owns.
 type Conflict struct {
-	// Key is the label key or taint key.
+	// Key is the label key, the taint key, or the field path as the API
+	// server prints it (.spec.template.spec.containers[name="logd"].image).
 	Key string
 	// Effect is set for taints: a taint's identity is its key and effect.
 	Effect corev1.TaintEffect
-	// Value is the node's current value.
+	// Value is the current value (labels and taints).
 	Value string
-	// Wanted is the value kubedaemon would set.
+	// Wanted is the value kubedaemon would set (labels and taints).
 	Wanted string
-	// Owners are the field managers (labels) or owners (taints) of the key.
+	// Owners are the field managers (labels, fields) or owners (taints) of
+	// the key.
 	Owners []string
 }
 
-// ConflictError lists every conflicting key on a node. The caller can retry
-// with force to take the keys over.
+// What a ConflictError is about.
+const (
+	WhatLabel = "label"
+	WhatTaint = "taint"
+	WhatField = "field"
+)
+
+// ConflictError lists every key of an object that a write would take from
+// another owner: labels or taints of a node, or fields of an object applied
+// with server-side apply. Nothing was written; the caller can retry with
+// force to take them over.
 type ConflictError struct {
-	Node      string
-	What      string // "label" or "taint"
+	// Object names what was written: "node worker-1", "DaemonSet default/logd".
+	Object string
+	// What is WhatLabel, WhatTaint or WhatField.
+	What      string
 	Conflicts []Conflict
 }
 
 func (e *ConflictError) Error() string {
+	if e.What == WhatField {
+		var b strings.Builder
+		fmt.Fprintf(&b, "apply %s: %d field(s) are owned by another field manager, so nothing was changed:", e.Object, len(e.Conflicts))
+		for _, c := range e.Conflicts {
+			fmt.Fprintf(&b, "\n  - %s (owned by %s)", c.Key, ownersText(c.Owners))
+		}
+		return b.String()
+	}
 	parts := make([]string, 0, len(e.Conflicts))
 	for _, c := range e.Conflicts {
 		id := fmt.Sprintf("%s %q", e.What, c.Key)
 		if c.Effect != "" {
 			id = fmt.Sprintf("%s %q", e.What, c.Key+":"+string(c.Effect))
 		}
-		owners := "an unknown manager"
-		if len(c.Owners) > 0 {
-			q := make([]string, len(c.Owners))
-			for i, o := range c.Owners {
-				q[i] = fmt.Sprintf("%q", o)
-			}
-			owners = strings.Join(q, ", ")
-		}
-		parts = append(parts, fmt.Sprintf("%s is %q (wanted %q), owned by %s", id, c.Value, c.Wanted, owners))
+		parts = append(parts, fmt.Sprintf("%s is %q (wanted %q), owned by %s", id, c.Value, c.Wanted, ownersText(c.Owners)))
 	}
-	return fmt.Sprintf("node %s: %s", e.Node, strings.Join(parts, "; "))
+	return fmt.Sprintf("%s: %s", e.Object, strings.Join(parts, "; "))
+}
+
+// NodeObject is the Object of a ConflictError about a node.
+func NodeObject(name string) string { return "node " + name }
+
+func ownersText(owners []string) string {
+	if len(owners) == 0 {
+		return "an unknown manager"
+	}
+	q := make([]string, len(owners))
+	for i, o := range owners {
+		q[i] = fmt.Sprintf("%q", o)
+	}
+	return strings.Join(q, ", ")
 }
 
 // LabelOwners returns, for each label of node, the field managers that own

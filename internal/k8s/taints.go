@@ -265,7 +265,7 @@ func setOwnedTaints(n *corev1.Node, owner string, wanted, previous []corev1.Tain
 		want[idOf(t)] = t
 	}
 
-	ce := &ConflictError{Node: n.Name, What: "taint"}
+	ce := &ConflictError{Object: NodeObject(n.Name), What: WhatTaint}
 	var kept []corev1.Taint
 	present := map[TaintID]bool{}
 	for _, t := range n.Spec.Taints {

@@ -69,7 +69,7 @@ func TestNodeTargetDescriptions(t *testing.T) {
 }
 
 func TestRecordedNodes(t *testing.T) {
-	conflict := &k8s.ConflictError{Node: "x", What: "label", Conflicts: []k8s.Conflict{{Key: "env"}}}
+	conflict := &k8s.ConflictError{Object: k8s.NodeObject("x"), What: k8s.WhatLabel, Conflicts: []k8s.Conflict{{Key: "env"}}}
 	timeout := errors.New("context deadline exceeded")
 	fail := func(nodeErr ...any) []k8s.NodeError {
 		var out []k8s.NodeError
@@ -118,7 +118,7 @@ func TestRecordedNodes(t *testing.T) {
 func TestAddFailures(t *testing.T) {
 	var failed []k8s.NodeError
 	for i := range 25 {
-		var err error = &k8s.ConflictError{Node: "n", What: "label", Conflicts: []k8s.Conflict{{Key: "env"}}}
+		var err error = &k8s.ConflictError{Object: k8s.NodeObject("n"), What: k8s.WhatLabel, Conflicts: []k8s.Conflict{{Key: "env"}}}
 		if i%5 == 0 {
 			err = k8s.ErrNodeNotFound
 		}

@@ -17,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
@@ -167,7 +168,7 @@ func (r *daemonSetResource) client(diags *diag.Diagnostics) *rollout.Client {
 }
 
 func addApplyError(diags *diag.Diagnostics, ds *appsv1.DaemonSet, err error) {
-	var conflict *rollout.ConflictError
+	var conflict *k8s.ConflictError
 	if errors.As(err, &conflict) {
 		diags.AddAttributeError(path.Root("force_conflicts"), "Fields Owned By Another Manager", conflict.Error()+
 			"\nTo take ownership and overwrite them, set force_conflicts = true; or stop setting these fields here, "+

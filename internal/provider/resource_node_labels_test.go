@@ -553,7 +553,7 @@ func TestLabelConflictMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var diags diag.Diagnostics
-			r.addLabelError(&diags, "n1", &k8s.ConflictError{Node: "n1", What: "label", Conflicts: tt.conflicts})
+			r.addLabelError(&diags, "n1", &k8s.ConflictError{Object: k8s.NodeObject("n1"), What: k8s.WhatLabel, Conflicts: tt.conflicts})
 			if len(diags) != 1 {
 				t.Fatalf("%d diagnostics, want one per node: %v", len(diags), diags)
 			}

@@ -14,45 +14,20 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
 
 // ApplyOptions tune a server-side apply.
 type ApplyOptions struct {
 	// Force takes ownership of fields another field manager owns instead of
-	// failing with a ConflictError.
+	// failing with a *k8s.ConflictError.
 	Force bool
-}
-
-// ConflictError is a server-side apply that other field managers stand in the
-// way of. Nothing was written.
-type ConflictError struct {
-	// Object is "Kind namespace/name".
-	Object string
-	// Conflicts lists each contested field and who owns it.
-	Conflicts []FieldConflict
-}
-
-// FieldConflict is one field that another manager owns.
-type FieldConflict struct {
-	// Field is the field path as the API server prints it, e.g.
-	// .spec.template.spec.containers[name="logd"].image.
-	Field string
-	// Manager is the field manager that owns it, e.g. kubectl-client-side-apply.
-	Manager string
-}
-
-func (e *ConflictError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "apply %s: %d field(s) are owned by another field manager, so nothing was changed:", e.Object, len(e.Conflicts))
-	for _, c := range e.Conflicts {
-		fmt.Fprintf(&b, "\n  - %s (owned by %q)", c.Field, c.Manager)
-	}
-	return b.String()
 }
 
 // Apply creates or updates obj with server-side apply as c.FieldManager and
 // returns the object the API server stored. A conflict with another field
-// manager is a *ConflictError.
+// manager is a *k8s.ConflictError.
 func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, opts ApplyOptions) (*unstructured.Unstructured, error) {
 	gvk := obj.GroupVersionKind()
 	name := objectName(gvk.Kind, obj.GetNamespace(), obj.GetName())
@@ -112,9 +87,10 @@ func daemonSetToUnstructured(ds *appsv1.DaemonSet) (*unstructured.Unstructured, 
 	return obj, nil
 }
 
-// conflictFrom turns the 409 of an apply into a *ConflictError, reading the
-// field and manager of each FieldManagerConflict cause; nil for other errors.
-func conflictFrom(object string, err error) *ConflictError {
+// conflictFrom turns the 409 of an apply into a *k8s.ConflictError, reading
+// the field and manager of each FieldManagerConflict cause; nil for other
+// errors.
+func conflictFrom(object string, err error) *k8s.ConflictError {
 	var status apierrors.APIStatus
 	if !apierrors.IsConflict(err) || !errors.As(err, &status) {
 		return nil
@@ -123,17 +99,17 @@ func conflictFrom(object string, err error) *ConflictError {
 	if details == nil {
 		return nil
 	}
-	ce := &ConflictError{Object: object}
+	ce := &k8s.ConflictError{Object: object, What: k8s.WhatField}
 	for _, cause := range details.Causes {
 		if cause.Type != metav1.CauseTypeFieldManagerConflict {
 			continue
 		}
-		ce.Conflicts = append(ce.Conflicts, FieldConflict{Field: cause.Field, Manager: managerOf(cause.Message)})
+		ce.Conflicts = append(ce.Conflicts, k8s.Conflict{Key: cause.Field, Owners: []string{managerOf(cause.Message)}})
 	}
 	if len(ce.Conflicts) == 0 {
 		return nil
 	}
-	sort.SliceStable(ce.Conflicts, func(i, j int) bool { return ce.Conflicts[i].Field < ce.Conflicts[j].Field })
+	sort.SliceStable(ce.Conflicts, func(i, j int) bool { return ce.Conflicts[i].Key < ce.Conflicts[j].Key })
 	return ce
 }
 

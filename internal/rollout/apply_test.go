@@ -9,6 +9,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
 
 func TestConflictFrom(t *testing.T) {
@@ -20,14 +22,14 @@ func TestConflictFrom(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		want *ConflictError
+		want *k8s.ConflictError
 	}{
 		{
 			name: "two managers",
 			err:  fmt.Errorf("wrapped: %w", applyConflict),
-			want: &ConflictError{Object: "DaemonSet default/logd", Conflicts: []FieldConflict{
-				{Field: ".metadata.labels.app", Manager: "helm"},
-				{Field: `.spec.template.spec.containers[name="logd"].image`, Manager: "kubectl-client-side-apply"},
+			want: &k8s.ConflictError{Object: "DaemonSet default/logd", What: k8s.WhatField, Conflicts: []k8s.Conflict{
+				{Key: ".metadata.labels.app", Owners: []string{"helm"}},
+				{Key: `.spec.template.spec.containers[name="logd"].image`, Owners: []string{"kubectl-client-side-apply"}},
 			}},
 		},
 		{
@@ -56,8 +58,8 @@ func TestConflictFrom(t *testing.T) {
 }
 
 func TestConflictErrorMessage(t *testing.T) {
-	e := &ConflictError{Object: "DaemonSet default/logd", Conflicts: []FieldConflict{
-		{Field: `.spec.template.spec.containers[name="logd"].image`, Manager: "kubectl-client-side-apply"},
+	e := &k8s.ConflictError{Object: "DaemonSet default/logd", What: k8s.WhatField, Conflicts: []k8s.Conflict{
+		{Key: `.spec.template.spec.containers[name="logd"].image`, Owners: []string{"kubectl-client-side-apply"}},
 	}}
 	want := "apply DaemonSet default/logd: 1 field(s) are owned by another field manager, so nothing was changed:\n" +
 		`  - .spec.template.spec.containers[name="logd"].image (owned by "kubectl-client-side-apply")`

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
 
 // allNodes are the 3 nodes of the test cluster, sorted.
@@ -356,13 +357,13 @@ func TestAccApplyConflict(t *testing.T) {
 	other := newTestClient(t)
 	other.FieldManager = "someone-else"
 	_, err := other.ApplyDaemonSet(ctx, testDaemonSetSpec(ns, "logd", "busybox:1.36"), ApplyOptions{})
-	var ce *ConflictError
+	var ce *k8s.ConflictError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a ConflictError", err)
 	}
 	found := false
 	for _, f := range ce.Conflicts {
-		if f.Field == `.spec.template.spec.containers[name="main"].image` && f.Manager == "kubedaemon-test" {
+		if f.Key == `.spec.template.spec.containers[name="main"].image` && len(f.Owners) == 1 && f.Owners[0] == "kubedaemon-test" {
 			found = true
 		}
 	}
