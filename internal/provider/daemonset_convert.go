@@ -42,9 +42,28 @@ var jsonNames = map[string]string{
 	"downward_api": "downwardAPI",
 }
 
-// intOrStringAttrs are string attributes whose API type is IntOrString: a
-// value that parses as an integer goes to the API as a number.
-var intOrStringAttrs = map[string]bool{"max_unavailable": true, "max_surge": true, "port": true}
+// intOrStringFields are the string attributes whose API type is
+// IntOrString: a value that parses as an integer goes to the API as a
+// number. (The port of a grpc probe is a plain integer: an Int64 attribute.)
+var intOrStringFields = map[fieldKey]bool{
+	{"rolling_update", "max_unavailable"}: true,
+	{"rolling_update", "max_surge"}:       true,
+	{"http_get", "port"}:                  true,
+	{"tcp_socket", "port"}:                true,
+}
+
+// parentName is the name of the block or nested attribute that holds the
+// attribute at p: the last attribute name before p's own, past list indexes
+// and map keys.
+func parentName(p path.Path) string {
+	steps := p.Steps()
+	for i := len(steps) - 2; i >= 0; i-- {
+		if n, ok := steps[i].(path.PathStepAttributeName); ok {
+			return string(n)
+		}
+	}
+	return ""
+}
 
 // jsonName is the API name of attribute or block tf; isList says whether it
 // is a list (the `port` blocks of a container are `ports`, the `port` of an
@@ -79,7 +98,7 @@ func modelToJSON(v attr.Value, p path.Path, name string, unknown *[]path.Path) a
 	switch v := v.(type) {
 	case basetypes.StringValue:
 		s := v.ValueString()
-		if intOrStringAttrs[name] {
+		if intOrStringFields[fieldKey{parentName(p), name}] {
 			if n, err := strconv.ParseInt(s, 10, 32); err == nil {
 				return n
 			}
@@ -122,7 +141,7 @@ func modelToJSON(v attr.Value, p path.Path, name string, unknown *[]path.Path) a
 
 // jsonToModel converts API JSON (decoded with UseNumber) to a framework value
 // of type t. An attribute absent from an object that has a schema default
-// (schemaDefaults, keyed by "<block>.<attribute>") gets that default:
+// (schemaDefaults, keyed by block and attribute) gets that default:
 // Kubernetes leaves zero values of plain fields out of the objects it
 // returns.
 func jsonToModel(j any, t attr.Type, name string) (attr.Value, error) {
@@ -164,7 +183,7 @@ func jsonToObject(j any, t basetypes.ObjectType, name string) (attr.Value, error
 	for k, at := range t.AttrTypes {
 		_, isList := at.(basetypes.ListType)
 		sub, present := m[jsonName(k, isList)]
-		if def, ok := schemaDefaults[name+"."+k]; ok && (!present || sub == nil) {
+		if def, ok := schemaDefaults[fieldKey{name, k}]; ok && (!present || sub == nil) {
 			sub = def
 		}
 		v, err := jsonToModel(sub, at, k)

@@ -68,6 +68,9 @@ func csiNodeDaemonSet() *appsv1.DaemonSet {
 							ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(9100)}},
 							PeriodSeconds: 5,
 						},
+						// A named port stays a name; a grpc port is a plain number.
+						LivenessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("metrics")}}},
+						StartupProbe:  &corev1.Probe{ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: 9000}}},
 					}},
 					Volumes: []corev1.Volume{
 						{Name: "procmount", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/proc", Type: &dir}}},

@@ -43,20 +43,38 @@ var (
 	httpSchemes                = []string{"HTTP", "HTTPS"}
 )
 
+// fieldKey names an attribute by its own name and the name of the block (or
+// nested attribute) it is in: {"port", "protocol"} is the protocol of every
+// port block. The conversions between the model and the API know both names
+// as they walk an object.
+type fieldKey struct{ parent, attr string }
+
+func (k fieldKey) String() string { return k.parent + "." + k.attr }
+
+// The attributes with a schema default (schemaDefaults).
+var (
+	defaultNamespaceKey      = fieldKey{"metadata", "namespace"}
+	defaultHostNetworkKey    = fieldKey{"spec", "host_network"}
+	defaultHostPIDKey        = fieldKey{"spec", "host_pid"}
+	defaultHostIPCKey        = fieldKey{"spec", "host_ipc"}
+	defaultReadOnlyKey       = fieldKey{"volume_mount", "read_only"}
+	defaultPortProtocolKey   = fieldKey{"port", "protocol"}
+	defaultUpdateStrategyKey = fieldKey{"update_strategy", "type"}
+)
+
 // schemaDefaults are the values of Optional+Computed attributes that
 // Kubernetes drops when they are zero (plain `omitempty` fields such as
 // hostNetwork) or that are list-map keys (a port's protocol). The schema uses
 // them as defaults and the conversion from the API fills them in when the
 // field is absent, so an explicit `host_network = false` never shows a diff.
-// Keys are "<parent block>.<attribute>".
-var schemaDefaults = map[string]any{
-	"metadata.namespace":     "default",
-	"spec.host_network":      false,
-	"spec.host_pid":          false,
-	"spec.host_ipc":          false,
-	"volume_mount.read_only": false,
-	"port.protocol":          "TCP",
-	"update_strategy.type":   "RollingUpdate",
+var schemaDefaults = map[fieldKey]any{
+	defaultNamespaceKey:      "default",
+	defaultHostNetworkKey:    false,
+	defaultHostPIDKey:        false,
+	defaultHostIPCKey:        false,
+	defaultReadOnlyKey:       false,
+	defaultPortProtocolKey:   "TCP",
+	defaultUpdateStrategyKey: "RollingUpdate",
 }
 
 func oneOf(values []string) string {
@@ -73,10 +91,10 @@ func reqString(desc string) schema.StringAttribute {
 
 // schemaDefault is schemaDefaults[key] as a T. A missing or mistyped entry is
 // a bug in this file that every schema test hits, hence the panic.
-func schemaDefault[T any](key string) T {
+func schemaDefault[T any](key fieldKey) T {
 	v, ok := schemaDefaults[key].(T)
 	if !ok {
-		panic(fmt.Sprintf("schemaDefaults[%q] = %#v is not a %T", key, schemaDefaults[key], v))
+		panic(fmt.Sprintf("schemaDefaults[%s] = %#v is not a %T", key, schemaDefaults[key], v))
 	}
 	return v
 }
@@ -94,13 +112,13 @@ func optBool(desc string) schema.BoolAttribute {
 }
 
 // defaultBool is an Optional+Computed bool whose default is in schemaDefaults.
-func defaultBool(key, desc string) schema.BoolAttribute {
+func defaultBool(key fieldKey, desc string) schema.BoolAttribute {
 	v := schemaDefault[bool](key)
 	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(v), MarkdownDescription: desc}
 }
 
 // defaultEnum is an Optional+Computed enum whose default is in schemaDefaults.
-func defaultEnum(key, desc string, values []string) schema.StringAttribute {
+func defaultEnum(key fieldKey, desc string, values []string) schema.StringAttribute {
 	v := schemaDefault[string](key)
 	return schema.StringAttribute{
 		Optional: true, Computed: true, Default: stringdefault.StaticString(v),
@@ -225,7 +243,7 @@ func daemonSetMetadataBlock() schema.SingleNestedBlock {
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"namespace": schema.StringAttribute{
-			Optional: true, Computed: true, Default: stringdefault.StaticString(schemaDefault[string]("metadata.namespace")),
+			Optional: true, Computed: true, Default: stringdefault.StaticString(schemaDefault[string](defaultNamespaceKey)),
 			MarkdownDescription: "Namespace of the DaemonSet. Defaults to `default`. Changing it replaces the DaemonSet.",
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
@@ -282,7 +300,7 @@ func labelSelectorRequirementBlock() schema.ListNestedBlock {
 
 func updateStrategyBlock() schema.SingleNestedBlock {
 	return single("How pods are replaced when the template changes.", map[string]schema.Attribute{
-		"type": defaultEnum("update_strategy.type", "`RollingUpdate` replaces pods node by node; `OnDelete` "+
+		"type": defaultEnum(defaultUpdateStrategyKey, "`RollingUpdate` replaces pods node by node; `OnDelete` "+
 			"replaces a pod only when you delete it.", updateStrategyTypes),
 	}, map[string]schema.Block{
 		"rolling_update": single("Pace of a rolling update.", map[string]schema.Attribute{

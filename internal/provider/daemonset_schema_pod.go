@@ -18,9 +18,9 @@ func podSpecBlock() schema.SingleNestedBlock {
 	return single("Spec of the pods.", map[string]schema.Attribute{
 		"service_account_name":             optString("Service account the pods run as."),
 		"automount_service_account_token":  optBool("Whether the service account's token is mounted into the pods."),
-		"host_network":                     defaultBool("spec.host_network", "Use the node's network namespace. Defaults to `false`."),
-		"host_pid":                         defaultBool("spec.host_pid", "Use the node's PID namespace. Defaults to `false`."),
-		"host_ipc":                         defaultBool("spec.host_ipc", "Use the node's IPC namespace. Defaults to `false`."),
+		"host_network":                     defaultBool(defaultHostNetworkKey, "Use the node's network namespace. Defaults to `false`."),
+		"host_pid":                         defaultBool(defaultHostPIDKey, "Use the node's PID namespace. Defaults to `false`."),
+		"host_ipc":                         defaultBool(defaultHostIPCKey, "Use the node's IPC namespace. Defaults to `false`."),
 		"dns_policy":                       enumString("DNS policy of the pods; use `ClusterFirstWithHostNet` with `host_network`.", dnsPolicies),
 		"priority_class_name":              optString("Priority class, e.g. `system-node-critical` for daemons nodes cannot do without."),
 		"runtime_class_name":               optString("Runtime class of the pods."),
@@ -114,7 +114,7 @@ func portBlock() schema.ListNestedBlock {
 		"container_port": schema.Int64Attribute{Required: true, MarkdownDescription: "Port in the container, 1-65535."},
 		"host_port":      optInt("Port opened on the node and forwarded to `container_port`, 1-65535; unique per protocol on the node."),
 		"host_ip":        optString("Node address to bind `host_port` to."),
-		"protocol":       defaultEnum("port.protocol", "Protocol.", portProtocols),
+		"protocol":       defaultEnum(defaultPortProtocolKey, "Protocol.", portProtocols),
 		"name":           optString("Port name, an IANA service name unique in the pod, e.g. `metrics`."),
 	}, nil)
 }
@@ -131,7 +131,7 @@ func volumeMountBlock() schema.ListNestedBlock {
 		"name":              reqString("Name of a `volume` of the pod."),
 		"mount_path":        reqString("Path in the container."),
 		"sub_path":          optString("Path inside the volume to mount instead of its root."),
-		"read_only":         defaultBool("volume_mount.read_only", "Mount read-only. Defaults to `false`."),
+		"read_only":         defaultBool(defaultReadOnlyKey, "Mount read-only. Defaults to `false`."),
 		"mount_propagation": enumString("How mounts propagate between node and container; `Bidirectional` needs a privileged container.", mountPropagations),
 	}, nil)
 }

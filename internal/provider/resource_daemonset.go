@@ -281,11 +281,7 @@ func (r *daemonSetResource) ImportState(ctx context.Context, req resource.Import
 	set := func(p path.Path, v any) { resp.Diagnostics.Append(resp.State.SetAttribute(ctx, p, v)...) }
 	set(path.Root("id"), ns+"/"+name)
 	set(path.Root("metadata"), meta)
-	set(path.Root("wait_for_rollout"), true)
-	set(path.Root("fail_fast"), defaultFailFast)
-	set(path.Root("skip_not_ready_nodes"), defaultSkipNotReadyNodes)
-	set(path.Root("force_conflicts"), false)
-	set(path.Root("delete_propagation"), defaultDeletePropagation)
+	setSchemaDefaults(ctx, s, &resp.State, &resp.Diagnostics)
 }
 
 // parseDaemonSetID splits `namespace/name`; a bare name is in "default".

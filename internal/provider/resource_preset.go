@@ -520,13 +520,7 @@ func (r *presetResource) ImportState(ctx context.Context, req resource.ImportSta
 	set("id", req.ID)
 	set("name", name)
 	set("namespace", ns)
-	set("create_namespace", false)
-	set("strict", false)
-	set("wait", true)
-	set("fail_fast", defaultFailFast)
-	set("skip_not_ready_nodes", defaultSkipNotReadyNodes)
-	set("force_conflicts", false)
-	set("delete_propagation", defaultDeletePropagation)
+	setSchemaDefaults(ctx, presetResourceSchemaV0(ctx), &resp.State, &resp.Diagnostics)
 }
 
 // inventory builds the release inventory id, or adds a diagnostic and

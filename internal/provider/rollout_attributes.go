@@ -7,10 +7,14 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -153,5 +157,31 @@ func (positiveDuration) ValidateString(_ context.Context, req validator.StringRe
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
 			fmt.Sprintf("%s = %q is not positive: give how long to wait before a pod counts as stuck, e.g. \"30s\"; "+
 				"to never fail early, set fail_fast = false instead.", req.Path, s))
+	}
+}
+
+// setSchemaDefaults sets each top-level attribute of s that has a default
+// to that default in state: what an import records for the attributes the
+// cluster does not hold (how to wait, how to delete), so that the plan after
+// an import shows no change for them. The defaults stay in the schema alone.
+func setSchemaDefaults(ctx context.Context, s schema.Schema, state *tfsdk.State, diags *diag.Diagnostics) {
+	for name, a := range s.Attributes {
+		p := path.Root(name)
+		switch a := a.(type) {
+		case schema.BoolAttribute:
+			if a.Default != nil {
+				var r defaults.BoolResponse
+				a.Default.DefaultBool(ctx, defaults.BoolRequest{Path: p}, &r)
+				diags.Append(r.Diagnostics...)
+				diags.Append(state.SetAttribute(ctx, p, r.PlanValue)...)
+			}
+		case schema.StringAttribute:
+			if a.Default != nil {
+				var r defaults.StringResponse
+				a.Default.DefaultString(ctx, defaults.StringRequest{Path: p}, &r)
+				diags.Append(r.Diagnostics...)
+				diags.Append(state.SetAttribute(ctx, p, r.PlanValue)...)
+			}
+		}
 	}
 }
