@@ -37,14 +37,25 @@ var daemonSetStatusAttrTypes = map[string]attr.Type{
 }
 
 func statusValue(s appsv1.DaemonSetStatus) types.Object {
-	i := func(v int32) attr.Value { return types.Int64Value(int64(v)) }
-	return types.ObjectValueMust(daemonSetStatusAttrTypes, map[string]attr.Value{
-		"desired":             i(s.DesiredNumberScheduled),
-		"current":             i(s.CurrentNumberScheduled),
-		"ready":               i(s.NumberReady),
-		"updated":             i(s.UpdatedNumberScheduled),
-		"available":           i(s.NumberAvailable),
-		"misscheduled":        i(s.NumberMisscheduled),
-		"observed_generation": types.Int64Value(s.ObservedGeneration),
-	})
+	return types.ObjectValueMust(daemonSetStatusAttrTypes, statusAttrs(s, daemonSetStatusAttrTypes))
+}
+
+// statusAttrs are the counters of a DaemonSet's status that attrTypes
+// names, as the status of kubedaemon_daemonset and the daemonset_status of
+// kubedaemon_preset show them.
+func statusAttrs(s appsv1.DaemonSetStatus, attrTypes map[string]attr.Type) map[string]attr.Value {
+	all := map[string]int64{
+		"desired":             int64(s.DesiredNumberScheduled),
+		"current":             int64(s.CurrentNumberScheduled),
+		"ready":               int64(s.NumberReady),
+		"updated":             int64(s.UpdatedNumberScheduled),
+		"available":           int64(s.NumberAvailable),
+		"misscheduled":        int64(s.NumberMisscheduled),
+		"observed_generation": s.ObservedGeneration,
+	}
+	out := make(map[string]attr.Value, len(attrTypes))
+	for name := range attrTypes {
+		out[name] = types.Int64Value(all[name])
+	}
+	return out
 }

@@ -134,14 +134,8 @@ func presetStatus(ctx context.Context, inv *release.Inventory, daemonSets types.
 		diags.AddWarning("Cannot Read DaemonSet Status", err.Error())
 	}
 	out := make(map[string]attr.Value, len(counters))
-	for key, c := range counters {
-		v, d := types.ObjectValue(presetStatusType.AttrTypes, map[string]attr.Value{
-			"desired":   types.Int64Value(c.Desired),
-			"current":   types.Int64Value(c.Current),
-			"updated":   types.Int64Value(c.Updated),
-			"ready":     types.Int64Value(c.Ready),
-			"available": types.Int64Value(c.Available),
-		})
+	for key, st := range counters {
+		v, d := types.ObjectValue(presetStatusType.AttrTypes, statusAttrs(st, presetStatusType.AttrTypes))
 		diags.Append(d...)
 		out[key] = v
 	}

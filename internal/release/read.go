@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -129,25 +130,11 @@ func (inv *Inventory) discoverKind(ctx context.Context, gvr schema.GroupVersionR
 	return nil
 }
 
-// DaemonSetCounters are the status counters of one DaemonSet.
-type DaemonSetCounters struct {
-	// Desired is the number of nodes that should run the daemon.
-	Desired int64
-	// Current is the number of nodes that run a pod of it.
-	Current int64
-	// Updated is the number of nodes that run its current template.
-	Updated int64
-	// Ready is the number of nodes whose pod is ready.
-	Ready int64
-	// Available is the number of nodes whose pod is available.
-	Available int64
-}
-
-// Status reads the counters of each DaemonSet ("namespace/name"); one that
+// Status reads the status of each DaemonSet ("namespace/name"); one that
 // does not exist is left out, one that cannot be read is left out with an
 // error.
-func (inv *Inventory) Status(ctx context.Context, daemonSets []string) (map[string]DaemonSetCounters, []error) {
-	out := make(map[string]DaemonSetCounters, len(daemonSets))
+func (inv *Inventory) Status(ctx context.Context, daemonSets []string) (map[string]appsv1.DaemonSetStatus, []error) {
+	out := make(map[string]appsv1.DaemonSetStatus, len(daemonSets))
 	var errs []error
 	for _, key := range daemonSets {
 		ns, name, _ := strings.Cut(key, "/")
@@ -159,11 +146,7 @@ func (inv *Inventory) Status(ctx context.Context, daemonSets []string) (map[stri
 			errs = append(errs, fmt.Errorf("read daemonset %s: %w", key, err))
 			continue
 		}
-		st := ds.Status
-		out[key] = DaemonSetCounters{
-			Desired: int64(st.DesiredNumberScheduled), Current: int64(st.CurrentNumberScheduled),
-			Updated: int64(st.UpdatedNumberScheduled), Ready: int64(st.NumberReady), Available: int64(st.NumberAvailable),
-		}
+		out[key] = ds.Status
 	}
 	return out, errs
 }
