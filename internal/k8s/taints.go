@@ -245,26 +245,50 @@ func taintsPatch(n *corev1.Node, owner string, wanted, previous []corev1.Taint, 
 	return b, nil
 }
 
-// setOwnedTaints edits n in place and reports whether anything changed.
+// setOwnedTaints edits n in place and reports whether anything changed:
+// owner's taints become wanted (mergeTaints) and its annotation records them
+// (recordOwner).
 func setOwnedTaints(n *corev1.Node, owner string, wanted, previous []corev1.Taint, force bool) (bool, error) {
-	annotation := TaintOwnerAnnotation(owner)
-	mine := map[TaintID]bool{}
-	for _, id := range parseOwned(n.Annotations[annotation]) {
+	mine, others := claimedTaints(n, owner, previous)
+	taints, err := mergeTaints(n, owner, wanted, mine, others, force)
+	if err != nil {
+		return false, err
+	}
+	beforeTaints, beforeAnnotations := n.Spec.Taints, maps.Clone(n.Annotations)
+	n.Spec.Taints = taints
+	recordOwner(n, owner, wanted, others, force)
+	// NOTE: Semantic equality holds nil and empty alike, as the API does.
+	changed := !equality.Semantic.DeepEqual(beforeTaints, n.Spec.Taints) ||
+		!equality.Semantic.DeepEqual(beforeAnnotations, n.Annotations)
+	return changed, nil
+}
+
+// claimedTaints returns the taints of n that owner holds (its annotation,
+// and the caller's record of previous unless another instance has since
+// taken the taint over with force), and every instance's claims.
+func claimedTaints(n *corev1.Node, owner string, previous []corev1.Taint) (mine map[TaintID]bool, others map[TaintID][]string) {
+	mine = map[TaintID]bool{}
+	for _, id := range parseOwned(n.Annotations[TaintOwnerAnnotation(owner)]) {
 		mine[id] = true
 	}
-	others := TaintOwners(n)
+	others = TaintOwners(n)
 	for _, t := range previous {
-		// The state's record counts unless another instance has since taken
-		// the taint over with force.
 		if len(without(others[idOf(t)], owner)) == 0 {
 			mine[idOf(t)] = true
 		}
 	}
+	return mine, others
+}
+
+// mergeTaints returns n's taints with owner's set to wanted: released ones
+// gone, changed values updated, new ones appended, everyone else's kept. A
+// wanted taint already on n that owner does not hold is a conflict unless
+// force.
+func mergeTaints(n *corev1.Node, owner string, wanted []corev1.Taint, mine map[TaintID]bool, others map[TaintID][]string, force bool) ([]corev1.Taint, error) {
 	want := map[TaintID]corev1.Taint{}
 	for _, t := range wanted {
 		want[idOf(t)] = t
 	}
-
 	ce := &ConflictError{Object: NodeObject(n.Name), What: WhatTaint}
 	var kept []corev1.Taint
 	present := map[TaintID]bool{}
@@ -280,55 +304,59 @@ func setOwnedTaints(n *corev1.Node, owner string, wanted, previous []corev1.Tain
 		}
 		present[id] = true
 		if !mine[id] && !force {
-			owners := without(others[id], owner)
 			ce.Conflicts = append(ce.Conflicts, Conflict{
-				Key: t.Key, Effect: t.Effect, Value: t.Value, Wanted: w.Value, Owners: owners,
+				Key: t.Key, Effect: t.Effect, Value: t.Value, Wanted: w.Value, Owners: without(others[id], owner),
 			})
 		}
 		t.Value = w.Value
 		kept = append(kept, t)
 	}
 	if len(ce.Conflicts) > 0 {
-		return false, ce
+		return nil, ce
 	}
 	for _, t := range wanted {
 		if !present[idOf(t)] {
 			kept = append(kept, corev1.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect})
 		}
 	}
+	return kept, nil
+}
 
-	beforeTaints, beforeAnnotations := n.Spec.Taints, maps.Clone(n.Annotations)
-	n.Spec.Taints = kept
+// recordOwner writes owner's annotation (removed when it holds nothing) and,
+// with force, removes the taken-over taints from the other instances'
+// annotations.
+func recordOwner(n *corev1.Node, owner string, wanted []corev1.Taint, others map[TaintID][]string, force bool) {
 	if n.Annotations == nil {
 		n.Annotations = map[string]string{}
 	}
-	ids := make([]TaintID, 0, len(want))
-	for id := range want {
-		ids = append(ids, id)
+	ids := make([]TaintID, 0, len(wanted))
+	seen := map[TaintID]bool{}
+	for _, t := range wanted {
+		if id := idOf(t); !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
+	annotation := TaintOwnerAnnotation(owner)
 	if len(ids) == 0 {
 		delete(n.Annotations, annotation)
 	} else {
 		n.Annotations[annotation] = formatOwned(ids)
 	}
-	if force {
-		// Taken over: the other instances no longer own these taints.
-		for id := range want {
-			for _, other := range without(others[id], owner) {
-				key := TaintOwnerAnnotation(other)
-				rest := removeID(parseOwned(n.Annotations[key]), id)
-				if len(rest) == 0 {
-					delete(n.Annotations, key)
-				} else {
-					n.Annotations[key] = formatOwned(rest)
-				}
+	if !force {
+		return
+	}
+	for _, id := range ids {
+		for _, other := range without(others[id], owner) {
+			key := TaintOwnerAnnotation(other)
+			rest := removeID(parseOwned(n.Annotations[key]), id)
+			if len(rest) == 0 {
+				delete(n.Annotations, key)
+			} else {
+				n.Annotations[key] = formatOwned(rest)
 			}
 		}
 	}
-	// NOTE: Semantic equality holds nil and empty alike, as the API does.
-	changed := !equality.Semantic.DeepEqual(beforeTaints, n.Spec.Taints) ||
-		!equality.Semantic.DeepEqual(beforeAnnotations, n.Annotations)
-	return changed, nil
 }
 
 func without(list []string, s string) []string {
