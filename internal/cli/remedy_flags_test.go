@@ -2,18 +2,15 @@ package cli
 
 import (
 	"bytes"
-	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/gostrings"
 )
 
 // flagMention is how a message names a flag of the command line.
@@ -46,38 +43,16 @@ func TestRemedyFlagsExist(t *testing.T) {
 	walk(newRootCommand("test", streams{out: &out, errOut: &out}))
 
 	found := 0
-	fset := token.NewFileSet()
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		// The test cluster's own tool and its components' flags are not the
-		// product's messages.
-		if strings.Contains(filepath.ToSlash(path), "/cluster/") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
+	// The test cluster's own tool and its components' flags are not the
+	// product's messages.
+	skip := func(path string) bool { return strings.Contains(path, "/cluster/") }
+	err := gostrings.Each("..", skip, func(pos token.Position, s string) {
+		for _, m := range flagMention.FindAllStringSubmatch(s, -1) {
+			found++
+			if !known[m[1]] && !otherTools[m[1]] {
+				t.Errorf("%s: %q names the flag %s, which no kubedaemon command has", pos, s, m[1])
 			}
-			s, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				return true
-			}
-			for _, m := range flagMention.FindAllStringSubmatch(s, -1) {
-				found++
-				if !known[m[1]] && !otherTools[m[1]] {
-					t.Errorf("%s: %q names the flag %s, which no kubedaemon command has", fset.Position(lit.Pos()), s, m[1])
-				}
-			}
-			return true
-		})
-		return nil
+		}
 	})
 	if err != nil {
 		t.Fatal(err)

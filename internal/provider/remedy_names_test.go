@@ -2,14 +2,9 @@ package provider
 
 import (
 	"context"
-	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -17,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/gostrings"
 )
 
 // assignment is how messages name an attribute and the value to set it to:
@@ -30,37 +27,17 @@ var assignment = regexp.MustCompile(`(?:^|[^\w."/-])([a-z][a-z0-9_]*[a-z0-9]) = 
 func TestRemedyNamesExist(t *testing.T) {
 	known := schemaNames(t)
 	found := 0
-	fset := token.NewFileSet()
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
+	err := gostrings.Each("..", nil, func(pos token.Position, s string) {
+		for _, m := range assignment.FindAllStringSubmatchIndex(s, -1) {
+			name, before := s[m[2]:m[3]], s[:m[2]]
+			if strings.HasSuffix(before, "{ ") || strings.HasSuffix(before, ", ") {
+				continue // A key of a map value, e.g. `{ cpu = "100m" }`.
+			}
+			found++
+			if !known[name] {
+				t.Errorf("%s: %q tells users to set %s, which no schema of the provider has", pos, s, name)
+			}
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				return true
-			}
-			for _, m := range assignment.FindAllStringSubmatchIndex(s, -1) {
-				name, before := s[m[2]:m[3]], s[:m[2]]
-				if strings.HasSuffix(before, "{ ") || strings.HasSuffix(before, ", ") {
-					continue // A key of a map value, e.g. `{ cpu = "100m" }`.
-				}
-				found++
-				if !known[name] {
-					t.Errorf("%s: %q tells users to set %s, which no schema of the provider has", fset.Position(lit.Pos()), s, name)
-				}
-			}
-			return true
-		})
-		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,38 +10,22 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // testFinalizer holds a pod in Terminating, as a NotReady node's pod stays:
 // no kubelet confirms its end.
 const testFinalizer = "kubedaemon.dev/test-hold"
 
-// addNotReadyNode creates a node that kwok does not manage (it lacks the
-// kwok.x-k8s.io/node annotation), with a Ready condition False, so nothing
-// ever runs there; it is deleted after t.
+// addNotReadyNode creates a node that nothing runs, NotReady; it is deleted
+// after t.
 func addNotReadyNode(t *testing.T) string {
 	t.Helper()
-	name := fmt.Sprintf("notready-%d", time.Now().UnixNano()%1_000_000)
-	cs := testCluster.Client()
-	ctx := context.Background()
-	pods := corev1.ResourceList{corev1.ResourcePods: resource.MustParse("110")}
-	node := &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{corev1.LabelHostname: name}},
-		// NOTE: the API server keeps a node's status on create.
-		Status: corev1.NodeStatus{Capacity: pods, Allocatable: pods, Conditions: []corev1.NodeCondition{{
-			Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletStopped", Message: "no kubelet in this test",
-			LastHeartbeatTime: metav1.Now(), LastTransitionTime: metav1.Now(),
-		}}},
-	}
-	if _, err := cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cs.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
-	return name
+	return clustertest.NotReadyNode(t, testCluster, "notready")
 }
 
 // releasePods removes testFinalizer from the pods of ns after t.

@@ -10,6 +10,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
@@ -101,4 +102,27 @@ func DaemonSet(namespace, name, image string) *appsv1.DaemonSet {
 			},
 		},
 	}
+}
+
+// NotReadyNode creates a node named prefix-<number> that neither a kubelet
+// nor kwok runs (it lacks kwok's annotation), with a Ready condition False,
+// so a pod bound there never starts; it is deleted when t ends.
+func NotReadyNode(t testing.TB, c *cluster.Cluster, prefix string) string {
+	t.Helper()
+	name := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1_000_000)
+	pods := corev1.ResourceList{corev1.ResourcePods: resource.MustParse("110")}
+	node := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{corev1.LabelHostname: name}},
+		// NOTE: the API server keeps a node's status on create.
+		Status: corev1.NodeStatus{Capacity: pods, Allocatable: pods, Conditions: []corev1.NodeCondition{{
+			Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletStopped", Message: "no kubelet in this test",
+			LastHeartbeatTime: metav1.Now(), LastTransitionTime: metav1.Now(),
+		}}},
+	}
+	cs := c.Client()
+	if _, err := cs.CoreV1().Nodes().Create(context.Background(), node, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cs.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	return name
 }
