@@ -19,9 +19,18 @@ import (
 
 // Default client rate limits. client-go's own defaults (5 QPS, burst 10) make
 // a wait or an apply of a few objects crawl once a cluster has many nodes.
+// Labels or taints on thousands of nodes are one write per node: at 50 QPS
+// (kubectl's rate, with burst 300) 5 000 nodes take 100 s however fast the
+// API server is, so the defaults are higher. The node writes are also
+// bounded by max_parallel (DefaultMaxParallel requests in flight), and the
+// API server protects itself with API Priority and Fairness (on by default
+// since Kubernetes 1.20), queueing or refusing with 429 what it cannot take,
+// which client-go retries; controller-runtime relies on that alone and turns
+// client-side rate limiting off. The waits watch rather than poll, so they
+// do not come near these rates.
 const (
-	DefaultQPS          = 50
-	DefaultBurst        = 100
+	DefaultQPS          = 300
+	DefaultBurst        = 600
 	DefaultFieldManager = "kubedaemon"
 )
 

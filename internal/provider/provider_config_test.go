@@ -206,3 +206,34 @@ func serviceAccountToken(t *testing.T) string {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+func TestProviderConfig_maxParallel(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "kubedaemon" {
+  max_parallel = 0
+}
+
+resource "kubedaemon_node_labels" "x" {
+  node_name = "n1"
+  labels    = { env = "prod" }
+}`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Attribute max_parallel value must be at least 1, got: 0`),
+		}},
+	})
+	for _, tt := range []struct {
+		data *providerData
+		want int
+	}{
+		{data: nil, want: 0},
+		{data: &providerData{}, want: 0},
+		{data: &providerData{maxParallel: 4}, want: 4},
+	} {
+		if got := tt.data.eachNode(context.Background(), "labels").Parallel; got != tt.want {
+			t.Errorf("max_parallel %v: Parallel = %d, want %d (0 is k8s.DefaultMaxParallel)", tt.data, got, tt.want)
+		}
+	}
+}
