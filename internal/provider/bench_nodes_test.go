@@ -270,6 +270,8 @@ func benchFleet(b *testing.B, name string, config func(fleet string) string) {
 					for _, n := range p.requests {
 						reqs[p.name] += n
 					}
+					b.Logf("%s %s over %d nodes: %s, requests on nodes by verb %v", name, p.name, size,
+						p.took.Round(time.Millisecond), p.requests)
 				}
 			}
 			for _, phase := range slices.Sorted(maps.Keys(sums)) {

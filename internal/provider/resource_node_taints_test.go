@@ -21,6 +21,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
@@ -765,4 +767,59 @@ func TestAccNodeTaintsResourcePartialFailure(t *testing.T) {
 			checkNodeTaints(nodes[2], nil, zone, tier),
 			noOwnerAnnotation(nodes[0]), noOwnerAnnotation(nodes[1]), noOwnerAnnotation(nodes[2])),
 	})
+}
+
+// TestListPodsOn: a few nodes are one pod listing each (by spec.nodeName),
+// more are one paged listing of every pod.
+func TestListPodsOn(t *testing.T) {
+	for _, tt := range []struct {
+		nodes, wantLists int
+	}{
+		{nodes: 1, wantLists: 1},
+		{nodes: maxPodLists, wantLists: maxPodLists},
+		{nodes: maxPodLists + 1, wantLists: 1},
+		{nodes: 5000, wantLists: 1},
+	} {
+		t.Run(fmt.Sprint(tt.nodes), func(t *testing.T) {
+			on := map[string][]int{}
+			for i := range tt.nodes {
+				on[fmt.Sprintf("n%d", i)] = []int{0}
+			}
+			cs := fake.NewClientset(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "a"}, Spec: corev1.PodSpec{NodeName: "n0"}})
+			if err := listPodsOn(context.Background(), cs, on, func(*corev1.Pod) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			lists := 0
+			for _, a := range cs.Actions() {
+				if a.GetVerb() == "list" {
+					lists++
+				}
+				if sel := a.(k8stesting.ListAction).GetListRestrictions().Fields.String(); !strings.Contains(sel, "status.phase!=Succeeded") {
+					t.Errorf("field selector %q does not leave finished pods out", sel)
+				}
+			}
+			if lists != tt.wantLists {
+				t.Errorf("%d pod listings, want %d", lists, tt.wantLists)
+			}
+		})
+	}
+}
+
+func TestAddEvictionWarnings(t *testing.T) {
+	byNode := map[string][]string{}
+	for i := range 13 {
+		byNode[fmt.Sprintf("n%02d", i)] = []string{"ns/b", "ns/a"}
+	}
+	var diags diag.Diagnostics
+	taint := corev1.Taint{Key: "evict", Value: "now", Effect: corev1.TaintEffectNoExecute}
+	addEvictionWarnings(&diags, 0, &taint, byNode)
+	if len(diags) != maxNodeDiagnostics+1 {
+		t.Fatalf("%d warnings, want %d", len(diags), maxNodeDiagnostics+1)
+	}
+	if got, want := diags[0].Detail(), "The taint evict=now:NoExecute on node n00 evicts these running pods, which do not tolerate it: ns/a, ns/b."; !strings.HasPrefix(got, want) {
+		t.Errorf("first warning\n got: %s\nwant: %s ...", got, want)
+	}
+	if got, want := diags[maxNodeDiagnostics].Detail(), "And on 3 more nodes (n10, ...), the taint evict=now:NoExecute evicts 6 more running pods that do not tolerate it."; got != want {
+		t.Errorf("last warning\n got: %s\nwant: %s", got, want)
+	}
 }
