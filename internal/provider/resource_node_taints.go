@@ -257,7 +257,7 @@ func (r *nodeTaintsResource) warnEvictions(ctx context.Context, nodes []targetNo
 // listPodsOn calls visit with the pods that are not finished on the nodes
 // of on (and maybe others): one paged listing per node for a few nodes,
 // one of every pod otherwise.
-func listPodsOn[T any](ctx context.Context, cs kubernetes.Interface, on map[string]T, visit func(*corev1.Pod) error) error {
+func listPodsOn(ctx context.Context, cs kubernetes.Interface, on map[string][]int, visit func(*corev1.Pod) error) error {
 	running := fields.AndSelectors(
 		fields.OneTermNotEqualSelector("status.phase", string(corev1.PodSucceeded)),
 		fields.OneTermNotEqualSelector("status.phase", string(corev1.PodFailed)))
