@@ -64,7 +64,7 @@ func loadClusterConfig(kubeconfig, contextName string) (*clusterConfig, error) {
 	if err != nil || ns == "" {
 		ns = "default"
 	}
-	cfg.QPS, cfg.Burst, cfg.UserAgent = k8s.DefaultQPS, k8s.DefaultBurst, "kubedaemon"
+	cfg.QPS, cfg.Burst, cfg.UserAgent = k8s.DefaultQPS, k8s.DefaultBurst, k8s.BuildUserAgent()
 	return &clusterConfig{rest: cfg, namespace: ns, source: source}, nil
 }
 

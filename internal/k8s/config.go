@@ -360,6 +360,10 @@ func SetBuild(version, commit string) {
 	userAgent = UserAgent(version, commit)
 }
 
+// BuildUserAgent is the User-Agent header that SetBuild chose, for clients
+// configured outside this package (the command line's).
+func BuildUserAgent() string { return userAgent }
+
 // UserAgent is the User-Agent header of a kubedaemon build, in the shape of
 // client-go's rest.DefaultKubernetesUserAgent so that API server audit logs
 // and metrics group it like kubectl: "kubedaemon/VERSION (OS/ARCH) COMMIT".
