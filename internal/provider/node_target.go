@@ -406,3 +406,42 @@ func newInstanceID() (string, error) {
 	}
 	return hex.EncodeToString(b), nil
 }
+
+// rolledBack undoes a create that failed on some of nodes: release gives
+// back what the create wrote (or may have written) and reports how that
+// went. It returns the nodes that still hold the instance's keys, which the
+// state must record so that nothing is left without an owner.
+func rolledBack(nodes []string, failed []k8s.NodeError, release func(written []string) (k8s.BulkResult, bool)) []string {
+	written := recordedNodes(nil, nodes, nil, failed)
+	undo, ok := release(written)
+	if !ok {
+		return written
+	}
+	return recordedNodes(nil, nil, written, undo.Failed)
+}
+
+// addLeftOnNodes reports the nodes that kept the instance's keys after a
+// failed create could not undo them there.
+func (t *nodeTarget) addLeftOnNodes(diags *diag.Diagnostics, left []string) {
+	diags.AddError(t.title+"s Left on Nodes",
+		fmt.Sprintf("The %ss could not be removed again from %d nodes after the failure above (%s), so the "+
+			"resource is recorded with those nodes only and marked for replacement. The next apply removes "+
+			"them and creates it anew.", t.verb, len(left), strings.Join(left[:min(len(left), maxNamesListed)], ", ")))
+}
+
+// importNode reads the node an import ID names; idShape is how the ID is
+// written (e.g. NODE:KEY1,KEY2), for the message when the node is not there.
+func (t *nodeTarget) importNode(ctx context.Context, cs kubernetes.Interface, node, importID, idShape string, diags *diag.Diagnostics) *corev1.Node {
+	n, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		diags.AddError("Node Not Found",
+			fmt.Sprintf("The cluster has no node %q, so there are no %ss to import from it. Check the node name "+
+				"in the import ID %q (`kubectl get nodes`); the ID is %s.", node, t.verb, importID, idShape))
+		return nil
+	}
+	if err != nil {
+		diags.AddError("Cannot Import Node "+t.title+"s", fmt.Sprintf("get node %s: %s", node, err))
+		return nil
+	}
+	return n
+}

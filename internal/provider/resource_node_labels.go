@@ -16,8 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
 
@@ -189,19 +187,13 @@ func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	// Leave nothing behind that no state records: release what was written
 	// (or may have been), and record only the nodes where that failed too.
-	written := recordedNodes(nil, nodes, nil, res.Failed)
-	var ignored diag.Diagnostics
-	undo, ok := r.change(ctx, cs, &plan, nil, written, &ignored)
-	left := written
-	if ok {
-		left = recordedNodes(nil, nil, written, undo.Failed)
-	}
+	left := rolledBack(nodes, res.Failed, func(written []string) (k8s.BulkResult, bool) {
+		var ignored diag.Diagnostics
+		return r.change(ctx, cs, &plan, nil, written, &ignored)
+	})
 	if len(left) > 0 {
 		plan.Nodes = stringList(left)
-		resp.Diagnostics.AddError("Labels Left on Nodes",
-			fmt.Sprintf("The labels could not be removed again from %d nodes after the failure above (%s), so the "+
-				"resource is recorded with those nodes only and marked for replacement. The next apply removes "+
-				"them and creates it anew.", len(left), strings.Join(left[:min(len(left), maxNamesListed)], ", ")))
+		r.addLeftOnNodes(&resp.Diagnostics, left)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 }
@@ -411,15 +403,8 @@ func (r *nodeLabelsResource) ImportState(ctx context.Context, req resource.Impor
 	if cs == nil {
 		return
 	}
-	n, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		resp.Diagnostics.AddError("Node Not Found",
-			fmt.Sprintf("The cluster has no node %q, so there are no labels to import from it. Check the node name "+
-				"in the import ID %q (`kubectl get nodes`); the ID is NODE:KEY1,KEY2.", node, req.ID))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Import Node Labels", fmt.Sprintf("get node %s: %s", node, err))
+	n := r.importNode(ctx, cs, node, req.ID, "NODE:KEY1,KEY2", &resp.Diagnostics)
+	if n == nil {
 		return
 	}
 	current := map[string]string{}
@@ -440,6 +425,7 @@ func (r *nodeLabelsResource) ImportState(ctx context.Context, req resource.Impor
 	manager := k8s.LabelsManagerOwning(n, keys)
 	id := strings.TrimPrefix(manager, k8s.LabelsFieldManagerPrefix)
 	if manager == "" {
+		var err error
 		if id, err = newInstanceID(); err != nil {
 			resp.Diagnostics.AddError("Cannot Import Node Labels", err.Error())
 			return
