@@ -25,11 +25,11 @@ func TestInstallOrderAndTypedObjects(t *testing.T) {
 		{"fluent-bit", []string{"ServiceAccount/fluent-bit", "ConfigMap/fluent-bit", "ClusterRole/fluent-bit",
 			"ClusterRoleBinding/fluent-bit", "Service/fluent-bit", "DaemonSet/fluent-bit"}},
 		{"fluentd", []string{"ServiceAccount/fluentd", "ConfigMap/fluentd-config", "ClusterRole/fluentd",
-			"ClusterRoleBinding/fluentd", "DaemonSet/fluentd"}},
+			"ClusterRoleBinding/fluentd", "Service/fluentd", "DaemonSet/fluentd"}},
 		// CSIDriver is not in Helm's install order: it comes after the kinds
 		// that are.
 		{"csi-node", []string{"ServiceAccount/csi-node-node", "ClusterRole/csi-node-node", "ClusterRoleBinding/csi-node-node",
-			"DaemonSet/csi-node-node", "CSIDriver/csi.example.com"}},
+			"DaemonSet/csi-node-node", "CSIDriver/nfs.csi.k8s.io"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.preset, func(t *testing.T) {
@@ -136,12 +136,14 @@ func TestPresetFacts(t *testing.T) {
 		if p := driver.LivenessProbe; p == nil || p.HTTPGet == nil || p.HTTPGet.Host != "localhost" || p.HTTPGet.Port.IntValue() != 29653 {
 			t.Errorf("driver liveness probe = %+v, want an HTTP GET of localhost:29653", p)
 		}
-		if spec.Containers[1].Lifecycle == nil || spec.Containers[1].Lifecycle.PreStop == nil {
-			t.Error("registrar has no preStop hook")
+		// The kubelet's folders must exist; the driver's own are created.
+		wantType := map[string]corev1.HostPathType{
+			"socket-dir": corev1.HostPathDirectoryOrCreate, "plugins-dir": corev1.HostPathDirectoryOrCreate,
+			"registration-dir": corev1.HostPathDirectory, "pods-mount-dir": corev1.HostPathDirectory,
 		}
 		for _, v := range spec.Volumes {
-			if v.HostPath == nil || v.HostPath.Type == nil || *v.HostPath.Type != corev1.HostPathDirectoryOrCreate {
-				t.Errorf("volume %s is not a DirectoryOrCreate hostPath", v.Name)
+			if v.HostPath == nil || v.HostPath.Type == nil || *v.HostPath.Type != wantType[v.Name] {
+				t.Errorf("volume %s is not a %s hostPath", v.Name, wantType[v.Name])
 			}
 		}
 	})

@@ -70,3 +70,11 @@ kubedaemon.dev/preset: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- fail (printf "output.type %q is not one of stdout, forward, elasticsearch, loki" $o.type) }}
 {{- end }}
 {{- end -}}
+
+{{/* fluent-bit.ownLogs matches the log files of the collector's own pods:
+the kubelet names them <pod>_<namespace>_<container>-<id>.log, and a
+DaemonSet's pod is named from the DaemonSet's name, a dash (the two cut to
+58 characters together) and five random characters. */}}
+{{- define "fluent-bit.ownLogs" -}}
+/var/log/containers/{{ printf "%s-" (include "fluent-bit.fullname" .) | trunc 58 }}?????_{{ .Release.Namespace }}_fluent-bit-*.log
+{{- end -}}

@@ -28,3 +28,11 @@ kubedaemon.dev/preset: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{ default "default" .Values.serviceAccount.name }}
 {{- end -}}
 {{- end -}}
+
+{{/* fluentd.ownLogs matches the log files of the collector's own pods:
+the kubelet names them <pod>_<namespace>_<container>-<id>.log, and a
+DaemonSet's pod is named from the DaemonSet's name, a dash (the two cut to
+58 characters together) and five random characters. */}}
+{{- define "fluentd.ownLogs" -}}
+/var/log/containers/{{ printf "%s-" (include "fluentd.fullname" .) | trunc 58 }}?????_{{ .Release.Namespace }}_fluentd-*.log
+{{- end -}}

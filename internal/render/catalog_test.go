@@ -1,0 +1,284 @@
+package render
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
+)
+
+// The catalog tests pin what the built-in presets must get right on a real
+// node, whatever the release is called: each one names the defect it keeps
+// fixed. The golden files show the whole output; these say why it matters.
+
+// renderObjects renders req and indexes the objects by kind and name.
+func renderObjects(t *testing.T, req Request) map[string]any {
+	t.Helper()
+	res, err := Render(req)
+	if err != nil {
+		t.Fatalf("Render(%s): %v", req.Preset, err)
+	}
+	all := map[string]any{}
+	for _, o := range res.Objects {
+		all[o.Kind+"/"+o.Name] = o.Object
+	}
+	return all
+}
+
+// onlyDaemonSet returns the one DaemonSet of a render.
+func onlyDaemonSet(t *testing.T, all map[string]any) *appsv1.DaemonSet {
+	t.Helper()
+	var found []*appsv1.DaemonSet
+	for _, o := range all {
+		if ds, ok := o.(*appsv1.DaemonSet); ok {
+			found = append(found, ds)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("render has %d DaemonSets, want 1", len(found))
+	}
+	return found[0]
+}
+
+// kubeletLogFile is the file name the kubelet gives a container's log under
+// /var/log/containers: <pod>_<namespace>_<container>-<container id>.log.
+func kubeletLogFile(pod, namespace, container string) string {
+	return "/var/log/containers/" + pod + "_" + namespace + "_" + container + "-" + strings.Repeat("0123456789abcdef", 4) + ".log"
+}
+
+// daemonPodName is the name the DaemonSet controller gives a pod of ds: its
+// generateName (the DaemonSet's name and a dash) and five random characters.
+func daemonPodName(ds *appsv1.DaemonSet) string { return ds.Name + "-x7k2q" }
+
+func TestFluentBitMetricsPortAnnotation(t *testing.T) {
+	all := renderObjects(t, Request{Preset: "fluent-bit", Set: []string{"metricsPort=2021"}})
+	svc := all["Service/fluent-bit"].(*corev1.Service)
+	if got := svc.Annotations["prometheus.io/port"]; got != "2021" {
+		t.Errorf("Service annotation prometheus.io/port = %q, want \"2021\", the metricsPort", got)
+	}
+	if got := svc.Spec.Ports[0].Port; got != 2021 {
+		t.Errorf("Service port = %d, want 2021", got)
+	}
+}
+
+func TestFluentBitExcludesItsOwnLogs(t *testing.T) {
+	for _, tt := range []struct {
+		name, release, namespace string
+		set                      []string
+	}{
+		{"default release", "", "", nil},
+		{"release name", "logs", "ops", nil},
+		{"fullnameOverride", "logs", "ops", []string{"fullnameOverride=shipper"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			all := renderObjects(t, Request{Preset: "fluent-bit", Name: tt.release, Namespace: tt.namespace, Set: tt.set})
+			ds := onlyDaemonSet(t, all)
+			var cfg string
+			for _, o := range all {
+				if cm, ok := o.(*corev1.ConfigMap); ok {
+					cfg = cm.Data["fluent-bit.conf"]
+				}
+			}
+			exclude := configValue(t, cfg, "Exclude_Path")
+			own := kubeletLogFile(daemonPodName(ds), ds.Namespace, ds.Spec.Template.Spec.Containers[0].Name)
+			if !globMatchAny(t, exclude, own) {
+				t.Errorf("Exclude_Path %q does not match the collector's own log file %s", exclude, own)
+			}
+			// A neighbour whose name only starts like the collector's.
+			other := kubeletLogFile(ds.Name+"-web-6f7c9d-x7k2q", ds.Namespace, "web")
+			if globMatchAny(t, exclude, other) {
+				t.Errorf("Exclude_Path %q also drops another pod's log %s", exclude, other)
+			}
+		})
+	}
+}
+
+// configValue returns the value of the first line of a Fluent Bit config
+// that sets key.
+func configValue(t *testing.T, cfg, key string) string {
+	t.Helper()
+	for _, line := range strings.Split(cfg, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == key {
+			return strings.Join(f[1:], " ")
+		}
+	}
+	t.Fatalf("config sets no %s:\n%s", key, cfg)
+	return ""
+}
+
+// globMatchAny says whether any of the comma-separated glob patterns
+// matches name, as Fluent Bit's and Fluentd's exclude paths read them.
+func globMatchAny(t *testing.T, patterns, name string) bool {
+	t.Helper()
+	for _, p := range strings.Split(patterns, ",") {
+		p = strings.Trim(strings.TrimSpace(p), `"[]`)
+		ok, err := path.Match(p, name)
+		if err != nil {
+			t.Fatalf("pattern %q: %v", p, err)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func TestFluentdExcludesItsOwnLogs(t *testing.T) {
+	all := renderObjects(t, Request{Preset: "fluentd", Name: "logs", Namespace: "ops"})
+	ds := onlyDaemonSet(t, all)
+	cm := all["ConfigMap/logs-config"].(*corev1.ConfigMap)
+	var exclude string
+	for _, line := range strings.Split(cm.Data["containers.input.conf"], "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "exclude_path" {
+			exclude = strings.Join(f[1:], " ")
+		}
+	}
+	own := kubeletLogFile(daemonPodName(ds), ds.Namespace, ds.Spec.Template.Spec.Containers[0].Name)
+	if exclude == "" || !globMatchAny(t, exclude, own) {
+		t.Errorf("exclude_path %q does not match fluentd's own log file %s", exclude, own)
+	}
+}
+
+func TestFluentdProbesAndMetrics(t *testing.T) {
+	all := renderObjects(t, Request{Preset: "fluentd"})
+	ds := onlyDaemonSet(t, all)
+	c := ds.Spec.Template.Spec.Containers[0]
+	if !strings.HasPrefix(c.Image, "fluent/fluentd-kubernetes-daemonset:v1.") {
+		t.Errorf("image %s, want the maintained fluent/fluentd-kubernetes-daemonset line", c.Image)
+	}
+	if c.LivenessProbe == nil || c.ReadinessProbe == nil {
+		t.Errorf("liveness probe %v, readiness probe %v: want both", c.LivenessProbe, c.ReadinessProbe)
+	}
+	i := slices.IndexFunc(c.Ports, func(p corev1.ContainerPort) bool { return p.Name == "metrics" })
+	if i < 0 {
+		t.Fatalf("container ports %v have no metrics port", c.Ports)
+	}
+	svc, ok := all["Service/fluentd"].(*corev1.Service)
+	if !ok || svc.Spec.Ports[0].Port != c.Ports[i].ContainerPort {
+		t.Errorf("Service %+v does not expose the metrics port %d", svc, c.Ports[i].ContainerPort)
+	}
+}
+
+func TestNodeExporterFilesystemExclusions(t *testing.T) {
+	all := renderObjects(t, Request{Preset: "node-exporter"})
+	c := onlyDaemonSet(t, all).Spec.Template.Spec.Containers[0]
+	var exclude string
+	for _, a := range c.Args {
+		if v, ok := strings.CutPrefix(a, "--collector.filesystem.mount-points-exclude="); ok {
+			exclude = v
+		}
+	}
+	re, err := regexp.Compile(exclude)
+	if err != nil {
+		t.Fatalf("mount-points-exclude %q: %v", exclude, err)
+	}
+	// node_exporter's own default exclusions, and the kubelet's volumes.
+	for _, p := range []string{"/dev", "/proc", "/sys", "/run/credentials/getty.service", "/var/lib/docker/overlay2/x",
+		"/var/lib/containers/storage/overlay", "/var/lib/kubelet/pods/x/volumes"} {
+		if !re.MatchString(p) {
+			t.Errorf("mount point %s is collected; mount-points-exclude %q should skip it", p, exclude)
+		}
+	}
+	for _, p := range []string{"/", "/home", "/var/lib/kubelet", "/run"} {
+		if re.MatchString(p) {
+			t.Errorf("mount point %s is skipped by mount-points-exclude %q; want it collected", p, exclude)
+		}
+	}
+}
+
+func TestCSINodeDriverName(t *testing.T) {
+	all := renderObjects(t, Request{Preset: "csi-node"})
+	ds := onlyDaemonSet(t, all)
+	driver := ds.Spec.Template.Spec.Containers[slices.IndexFunc(ds.Spec.Template.Spec.Containers,
+		func(c corev1.Container) bool { return c.Name == "driver" })]
+	// The shipped nfs plugin registers nfs.csi.k8s.io unless --drivername says otherwise.
+	registered := "nfs.csi.k8s.io"
+	for _, a := range driver.Args {
+		if v, ok := strings.CutPrefix(a, "--drivername="); ok {
+			registered = v
+		}
+	}
+	var names []string
+	for _, o := range all {
+		if d, ok := o.(*storagev1.CSIDriver); ok {
+			names = append(names, d.Name)
+		}
+	}
+	if len(names) != 1 || names[0] != registered {
+		t.Errorf("CSIDriver objects %v, want the one the plugin registers, %s", names, registered)
+	}
+}
+
+func TestCSINodeRegistrarHasNoShell(t *testing.T) {
+	ds := onlyDaemonSet(t, renderObjects(t, Request{Preset: "csi-node"}))
+	for _, c := range ds.Spec.Template.Spec.Containers {
+		for _, h := range []*corev1.LifecycleHandler{lifecycleHook(c, true), lifecycleHook(c, false)} {
+			if h != nil && h.Exec != nil && len(h.Exec.Command) > 0 && strings.HasSuffix(h.Exec.Command[0], "sh") {
+				t.Errorf("container %s runs %q in a lifecycle hook; its image has no shell", c.Name, h.Exec.Command)
+			}
+		}
+	}
+}
+
+func lifecycleHook(c corev1.Container, preStop bool) *corev1.LifecycleHandler {
+	if c.Lifecycle == nil {
+		return nil
+	}
+	if preStop {
+		return c.Lifecycle.PreStop
+	}
+	return c.Lifecycle.PostStart
+}
+
+func TestCSINodeSecretsOnlyWhenAsked(t *testing.T) {
+	readsSecrets := func(set ...string) bool {
+		all := renderObjects(t, Request{Preset: "csi-node", Set: set})
+		for _, o := range all {
+			if r, ok := o.(*rbacv1.ClusterRole); ok {
+				for _, rule := range r.Rules {
+					if slices.Contains(rule.Resources, "secrets") || slices.Contains(rule.Resources, "*") {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	if readsSecrets() {
+		t.Error("the default node role reads Secrets cluster-wide")
+	}
+	if !readsSecrets("rbac.secrets=true") {
+		t.Error("rbac.secrets=true does not let the node plugin read Secrets")
+	}
+}
+
+func TestCSINodeKubeletDirsMustExist(t *testing.T) {
+	ds := onlyDaemonSet(t, renderObjects(t, Request{Preset: "csi-node"}))
+	for _, v := range ds.Spec.Template.Spec.Volumes {
+		if v.HostPath == nil {
+			continue
+		}
+		p := v.HostPath.Path
+		if p != "/var/lib/kubelet/pods" && p != "/var/lib/kubelet/plugins_registry" {
+			continue
+		}
+		if v.HostPath.Type == nil || *v.HostPath.Type != corev1.HostPathDirectory {
+			t.Errorf("volume %s (%s) has hostPath type %q, want Directory: a wrong kubeletDir must fail the pod, not create an empty folder",
+				v.Name, p, ptrString(v.HostPath.Type))
+		}
+	}
+}
+
+func ptrString[T ~string](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
+}
