@@ -53,6 +53,8 @@ type Config struct {
 	ConfigContextCluster  string
 	Host                  string
 	Token                 string
+	Username              string
+	Password              string
 	ClientCertificate     string
 	ClientKey             string
 	ClusterCACertificate  string
@@ -77,6 +79,8 @@ var envVars = []struct{ attr, env string }{
 	{"config_context_cluster", "KUBE_CTX_CLUSTER"},
 	{"host", "KUBE_HOST"},
 	{"token", "KUBE_TOKEN"},
+	{"username", "KUBE_USER"},
+	{"password", "KUBE_PASSWORD"},
 	{"client_certificate", "KUBE_CLIENT_CERT_DATA"},
 	{"client_key", "KUBE_CLIENT_KEY_DATA"},
 	{"cluster_ca_certificate", "KUBE_CLUSTER_CA_CERT_DATA"},
@@ -126,6 +130,8 @@ func (c Config) WithEnv(lookup func(string) (string, bool)) (Config, error) {
 	str(&c.ConfigContextCluster, "config_context_cluster")
 	str(&c.Host, "host")
 	str(&c.Token, "token")
+	str(&c.Username, "username")
+	str(&c.Password, "password")
 	str(&c.ClientCertificate, "client_certificate")
 	str(&c.ClientKey, "client_key")
 	str(&c.ClusterCACertificate, "cluster_ca_certificate")
@@ -331,6 +337,8 @@ func (c Config) overrides() *clientcmd.ConfigOverrides {
 		o.AuthInfo.ClientKeyData = []byte(c.ClientKey)
 	}
 	o.AuthInfo.Token = c.Token
+	o.AuthInfo.Username = c.Username
+	o.AuthInfo.Password = c.Password
 	if c.Exec != nil {
 		o.AuthInfo.Exec = execConfig(c.Exec)
 	}

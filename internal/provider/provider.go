@@ -35,24 +35,35 @@ func New(version string) func() provider.Provider {
 }
 
 type kubedaemonProviderModel struct {
-	ConfigPath            types.String `tfsdk:"config_path"`
-	ConfigPaths           types.List   `tfsdk:"config_paths"`
-	ConfigContext         types.String `tfsdk:"config_context"`
-	ConfigContextAuthInfo types.String `tfsdk:"config_context_auth_info"`
-	ConfigContextCluster  types.String `tfsdk:"config_context_cluster"`
-	Host                  types.String `tfsdk:"host"`
-	Token                 types.String `tfsdk:"token"`
-	ClientCertificate     types.String `tfsdk:"client_certificate"`
-	ClientKey             types.String `tfsdk:"client_key"`
-	ClusterCACertificate  types.String `tfsdk:"cluster_ca_certificate"`
-	Insecure              types.Bool   `tfsdk:"insecure"`
-	TLSServerName         types.String `tfsdk:"tls_server_name"`
-	ProxyURL              types.String `tfsdk:"proxy_url"`
-	FieldManager          types.String `tfsdk:"field_manager"`
-	QPS                   types.Int64  `tfsdk:"qps"`
-	Burst                 types.Int64  `tfsdk:"burst"`
-	MaxParallel           types.Int64  `tfsdk:"max_parallel"`
-	Exec                  []execModel  `tfsdk:"exec"`
+	ConfigPath            types.String       `tfsdk:"config_path"`
+	ConfigPaths           types.List         `tfsdk:"config_paths"`
+	ConfigContext         types.String       `tfsdk:"config_context"`
+	ConfigContextAuthInfo types.String       `tfsdk:"config_context_auth_info"`
+	ConfigContextCluster  types.String       `tfsdk:"config_context_cluster"`
+	Host                  types.String       `tfsdk:"host"`
+	Token                 types.String       `tfsdk:"token"`
+	Username              types.String       `tfsdk:"username"`
+	Password              types.String       `tfsdk:"password"`
+	ClientCertificate     types.String       `tfsdk:"client_certificate"`
+	ClientKey             types.String       `tfsdk:"client_key"`
+	ClusterCACertificate  types.String       `tfsdk:"cluster_ca_certificate"`
+	Insecure              types.Bool         `tfsdk:"insecure"`
+	TLSServerName         types.String       `tfsdk:"tls_server_name"`
+	ProxyURL              types.String       `tfsdk:"proxy_url"`
+	FieldManager          types.String       `tfsdk:"field_manager"`
+	QPS                   types.Int64        `tfsdk:"qps"`
+	Burst                 types.Int64        `tfsdk:"burst"`
+	MaxParallel           types.Int64        `tfsdk:"max_parallel"`
+	IgnoreLabels          types.List         `tfsdk:"ignore_labels"`
+	IgnoreAnnotations     types.List         `tfsdk:"ignore_annotations"`
+	Exec                  []execModel        `tfsdk:"exec"`
+	Experiments           []experimentsModel `tfsdk:"experiments"`
+}
+
+// experimentsModel is hashicorp/kubernetes's experiments block, accepted so
+// that its provider block can be pasted; it switches nothing on here.
+type experimentsModel struct {
+	ManifestResource types.Bool `tfsdk:"manifest_resource"`
 }
 
 type execModel struct {
@@ -78,9 +89,11 @@ func (p *kubedaemonProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The kubedaemon provider runs node-level daemons (DaemonSets) on Kubernetes, " +
 			"manages node labels and taints without clobbering other owners, and renders ready presets " +
-			"(fluent-bit, fluentd, node-exporter, a CSI node driver). Its connection settings are those of " +
-			"the hashicorp/kubernetes provider, so an existing `provider \"kubernetes\"` block can be pasted " +
-			"unchanged. The client is built on first use: `terraform validate` and plans whose cluster does " +
+			"(fluent-bit, fluentd, node-exporter, a CSI node driver). It takes every argument of the " +
+			"hashicorp/kubernetes provider block, with the same names and `KUBE_*` environment variables: the " +
+			"connection settings, `username`/`password`, `exec`, `ignore_labels` and `ignore_annotations`; " +
+			"`experiments` is accepted with a warning and has no effect. An existing `provider \"kubernetes\"` " +
+			"block therefore works when renamed to `provider \"kubedaemon\"`. The client is built on first use: `terraform validate` and plans whose cluster does " +
 			"not exist yet work. With no connection setting at all, a provider that runs in a pod uses the " +
 			"pod's service account (in-cluster configuration), as hashicorp/kubernetes does.",
 		Attributes: map[string]schema.Attribute{
@@ -99,6 +112,8 @@ func (p *kubedaemonProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"config_context_cluster":   str("config_context_cluster", "Cluster of the kubeconfig to use instead of the context's.", false),
 			"host":                     str("host", "API server address, e.g. `https://127.0.0.1:6443`.", false),
 			"token":                    str("token", "Bearer token.", true),
+			"username":                 str("username", "User name for HTTP basic authentication.", false),
+			"password":                 str("password", "Password for HTTP basic authentication.", true),
 			"client_certificate":       str("client_certificate", "PEM-encoded client certificate for TLS authentication.", false),
 			"client_key":               str("client_key", "PEM-encoded client certificate key.", true),
 			"cluster_ca_certificate":   str("cluster_ca_certificate", "PEM-encoded root certificate of the API server.", false),
@@ -134,8 +149,24 @@ func (p *kubedaemonProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"requests in flight (lower it for a slow API server).", k8s.DefaultMaxParallel),
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
+			"ignore_labels":      ignoreMetadataAttribute("labels"),
+			"ignore_annotations": ignoreMetadataAttribute("annotations"),
 		},
 		Blocks: map[string]schema.Block{
+			"experiments": schema.ListNestedBlock{
+				MarkdownDescription: "Accepted for compatibility with the hashicorp/kubernetes provider block, and " +
+					"ignored: kubedaemon has no experimental features. A configuration that sets it gets a warning.",
+				Validators: []validator.List{listvalidator.SizeAtMost(1)},
+				NestedObject: schema.NestedBlockObject{
+					Attributes: map[string]schema.Attribute{
+						"manifest_resource": schema.BoolAttribute{
+							Optional: true,
+							MarkdownDescription: "Accepted and ignored (hashicorp/kubernetes's switch for " +
+								"`kubernetes_manifest`, which kubedaemon does not have).",
+						},
+					},
+				},
+			},
 			"exec": schema.ListNestedBlock{
 				MarkdownDescription: "Obtain credentials by running a command (a client-go credential plugin), " +
 					"e.g. `aws eks get-token`.",
@@ -166,14 +197,27 @@ func (p *kubedaemonProvider) Configure(ctx context.Context, req provider.Configu
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if len(m.Experiments) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("experiments"), "Experiments Have No Effect",
+			"The experiments block is accepted so that a hashicorp/kubernetes provider block works unchanged, "+
+				"but kubedaemon has no experimental features: it changes nothing. Remove the block to silence "+
+				"this warning.")
+	}
+	ignore, diags := m.ignoreRules(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	cfg, unknown := m.toConfig(ctx)
 	if len(unknown) > 0 {
 		// A cluster created in the same apply: the settings are known only
 		// later, and Terraform configures the provider again then.
 		tflog.Debug(ctx, "provider configuration has unknown values; the client is built once they are known",
 			map[string]any{"unknown": unknown})
-		resp.DataSourceData = newProviderData(nil, unknown)
-		resp.ResourceData = resp.DataSourceData
+		data := newProviderData(nil, unknown)
+		data.ignore = ignore
+		resp.DataSourceData = data
+		resp.ResourceData = data
 		return
 	}
 	cfg, err := cfg.WithEnv(os.LookupEnv)
@@ -183,6 +227,7 @@ func (p *kubedaemonProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	data := newProviderData(k8s.NewClients(cfg, m.FieldManager.ValueString()), nil)
 	data.maxParallel = int(m.MaxParallel.ValueInt64())
+	data.ignore = ignore
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -204,6 +249,8 @@ func (m kubedaemonProviderModel) toConfig(ctx context.Context) (k8s.Config, []st
 		ConfigContextCluster:  s("config_context_cluster", m.ConfigContextCluster),
 		Host:                  s("host", m.Host),
 		Token:                 s("token", m.Token),
+		Username:              s("username", m.Username),
+		Password:              s("password", m.Password),
 		ClientCertificate:     s("client_certificate", m.ClientCertificate),
 		ClientKey:             s("client_key", m.ClientKey),
 		ClusterCACertificate:  s("cluster_ca_certificate", m.ClusterCACertificate),

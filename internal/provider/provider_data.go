@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -27,6 +28,8 @@ type providerData struct {
 	// maxParallel bounds the node writes of one resource that run at once
 	// (max_parallel); 0 means k8s.DefaultMaxParallel.
 	maxParallel int
+	// ignore is ignore_labels and ignore_annotations.
+	ignore metadataIgnore
 
 	// rollout is the apply/wait/delete client, built on first use and
 	// shared by every resource of this configuration, with its discovery
@@ -53,6 +56,15 @@ func (d *providerData) eachNode(ctx context.Context, what string) k8s.EachOption
 		opts.Parallel = d.maxParallel
 	}
 	return opts
+}
+
+// KeepIgnoredMetadata reads the labels and annotations of live that match
+// ignore_labels or ignore_annotations back with their values in prior (the
+// API JSON of the prior state), so that changes by other tools are no drift.
+func (d *providerData) KeepIgnoredMetadata(live *appsv1.DaemonSet, prior map[string]any) {
+	if d != nil {
+		d.ignore.keepIgnoredMetadata(live, prior)
+	}
 }
 
 // FieldManager is the server-side apply field manager of the provider.
