@@ -1,7 +1,10 @@
 package render
 
 import (
+	"maps"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // The catalog tests pin what the built-in presets must get right on a real
@@ -281,4 +285,136 @@ func ptrString[T ~string](p *T) string {
 		return ""
 	}
 	return string(*p)
+}
+
+// readTestdata reads a values file of a preset's testdata.
+func readTestdata(t *testing.T, preset, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(presetsDir, preset, "testdata", name+".values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var monitorKinds = []string{"monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PodMonitor"}
+
+func TestPresetMonitorsOnlyWhenServed(t *testing.T) {
+	for _, preset := range []string{"node-exporter", "fluent-bit", "fluentd", "csi-node"} {
+		t.Run(preset, func(t *testing.T) {
+			values := [][]byte{readTestdata(t, preset, "escape-hatches")}
+			kinds := func(apis []string) map[string]*unstructured.Unstructured {
+				res, err := Render(Request{Preset: preset, ValuesYAML: values, APIVersions: apis})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := map[string]*unstructured.Unstructured{}
+				for _, o := range res.Objects {
+					if u, ok := o.Object.(*unstructured.Unstructured); ok {
+						out[o.Kind] = u
+					}
+				}
+				return out
+			}
+			if got := kinds(nil); len(got) != 0 {
+				t.Errorf("a cluster without the Prometheus Operator gets %v", slices.Collect(maps.Keys(got)))
+			}
+			got := kinds(monitorKinds)
+			all := renderObjects(t, Request{Preset: preset, ValuesYAML: values, APIVersions: monitorKinds})
+			ds := onlyDaemonSet(t, all)
+			podLabels := ds.Spec.Template.Labels
+			var ports []string
+			for _, c := range ds.Spec.Template.Spec.Containers {
+				for _, p := range c.Ports {
+					ports = append(ports, p.Name)
+				}
+			}
+			for _, kind := range []string{"ServiceMonitor", "PodMonitor"} {
+				m, ok := got[kind]
+				if !ok {
+					t.Errorf("no %s when the cluster serves it", kind)
+					continue
+				}
+				sel, _, _ := unstructured.NestedStringMap(m.Object, "spec", "selector", "matchLabels")
+				for k, v := range sel {
+					if podLabels[k] != v {
+						t.Errorf("%s selects %s=%s, which the pods do not carry (%v)", kind, k, v, podLabels)
+					}
+				}
+				field := map[string]string{"ServiceMonitor": "endpoints", "PodMonitor": "podMetricsEndpoints"}[kind]
+				eps, _, _ := unstructured.NestedSlice(m.Object, "spec", field)
+				if len(eps) != 1 {
+					t.Fatalf("%s has %d endpoints, want 1", kind, len(eps))
+				}
+				port, _ := eps[0].(map[string]any)["port"].(string)
+				if kind == "PodMonitor" && !slices.Contains(ports, port) {
+					t.Errorf("PodMonitor scrapes port %q; the pod's ports are %v", port, ports)
+				}
+				if kind == "ServiceMonitor" {
+					var svcPorts []string
+					for _, o := range all {
+						if svc, ok := o.(*corev1.Service); ok {
+							for _, p := range svc.Spec.Ports {
+								svcPorts = append(svcPorts, p.Name)
+							}
+						}
+					}
+					if !slices.Contains(svcPorts, port) {
+						t.Errorf("ServiceMonitor scrapes port %q; the Service's ports are %v", port, svcPorts)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCSINodeHwameistor renders the seed's hwameistor node driver from
+// values alone.
+func TestCSINodeHwameistor(t *testing.T) {
+	all := renderObjects(t, Request{Preset: "csi-node", ValuesYAML: [][]byte{readTestdata(t, "csi-node", "hwameistor")}})
+	ds := onlyDaemonSet(t, all)
+	spec := ds.Spec.Template.Spec
+	if !spec.HostPID || !spec.HostNetwork || spec.ServiceAccountName != "hwameistor-admin" {
+		t.Errorf("hostPID=%v hostNetwork=%v serviceAccount=%q", spec.HostPID, spec.HostNetwork, spec.ServiceAccountName)
+	}
+	i := slices.IndexFunc(spec.Containers, func(c corev1.Container) bool { return c.Name == "driver" })
+	driver := spec.Containers[i]
+	if driver.Image != "ghcr.io/hwameistor/local-disk-manager:v0.6.1" || !slices.Equal(driver.Command, []string{"/local-disk-manager"}) {
+		t.Errorf("driver image %s, command %q", driver.Image, driver.Command)
+	}
+	env := map[string]string{}
+	for _, e := range driver.Env {
+		if e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
+			env[e.Name] = e.ValueFrom.FieldRef.FieldPath
+		}
+	}
+	for name, field := range map[string]string{"NAMESPACE": "metadata.namespace", "POD_NAME": "metadata.name", "NODENAME": "spec.nodeName"} {
+		if env[name] != field {
+			t.Errorf("driver env %s from %q, want the downward API's %s", name, env[name], field)
+		}
+	}
+	hostPaths := map[string]string{}
+	for _, v := range spec.Volumes {
+		if v.HostPath != nil {
+			hostPaths[v.Name] = v.HostPath.Path
+		}
+	}
+	mounts := map[string]corev1.VolumeMount{}
+	for _, m := range driver.VolumeMounts {
+		mounts[hostPaths[m.Name]] = m
+	}
+	for host, want := range map[string]string{"/dev": "/dev", "/run/udev": "/run/udev", "/proc": "/host/proc"} {
+		if got := mounts[host].MountPath; got != want {
+			t.Errorf("host %s mounted at %q in the driver, want %s", host, got, want)
+		}
+	}
+	if !mounts["/proc"].ReadOnly {
+		t.Error("the host's /proc is writable in the driver")
+	}
+	if slices.ContainsFunc(spec.Containers, func(c corev1.Container) bool { return c.Name == "liveness-probe" }) || driver.LivenessProbe != nil {
+		t.Error("livenessProbe.enabled=false still runs the liveness-probe sidecar or the driver's probe")
+	}
+	if _, ok := all["CSIDriver/disk.hwameistor.io"].(*storagev1.CSIDriver); !ok {
+		t.Error("no CSIDriver disk.hwameistor.io")
+	}
 }

@@ -1,3 +1,8 @@
+{{/* csi-node.name is the app.kubernetes.io/name of every object. */}}
+{{- define "csi-node.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{/* csi-node.fullname is the base of every object name. */}}
 {{- define "csi-node.fullname" -}}
 {{- default .Release.Name .Values.fullnameOverride | trunc 58 | trimSuffix "-" -}}
@@ -5,7 +10,7 @@
 
 {{/* csi-node.selectorLabels select the DaemonSet's pods. */}}
 {{- define "csi-node.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "csi-node.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
@@ -16,6 +21,9 @@ app.kubernetes.io/version: {{ .Values.driver.image.tag | quote }}
 app.kubernetes.io/component: csi-node
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 kubedaemon.dev/preset: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* csi-node.serviceAccountName is the account the pods run as. */}}
@@ -27,12 +35,19 @@ kubedaemon.dev/preset: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- end -}}
 {{- end -}}
 
-{{/* csi-node.image writes an image reference from an image value. */}}
-{{- define "csi-node.image" -}}
-{{ .repository }}:{{ .tag }}
-{{- end -}}
-
 {{/* csi-node.socketDir is the host folder of the driver's socket. */}}
 {{- define "csi-node.socketDir" -}}
 {{ .Values.kubeletDir }}/plugins/{{ .Values.driver.name }}
+{{- end -}}
+
+{{/* csi-node.metricsPortName, metricsPath and metricsScheme say where the
+Service, ServiceMonitor and PodMonitor scrape: the liveness-probe sidecar. */}}
+{{- define "csi-node.metricsPortName" -}}
+healthz
+{{- end -}}
+{{- define "csi-node.metricsPath" -}}
+/metrics
+{{- end -}}
+{{- define "csi-node.metricsScheme" -}}
+http
 {{- end -}}

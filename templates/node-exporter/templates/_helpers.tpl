@@ -1,3 +1,8 @@
+{{/* node-exporter.name is the app.kubernetes.io/name of every object. */}}
+{{- define "node-exporter.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{/* node-exporter.fullname is the base of every object name: the release
 name unless fullnameOverride says otherwise, cut to 63 characters. */}}
 {{- define "node-exporter.fullname" -}}
@@ -7,7 +12,7 @@ name unless fullnameOverride says otherwise, cut to 63 characters. */}}
 {{/* node-exporter.selectorLabels select the DaemonSet's pods; they never
 change after install, so they carry no version. */}}
 {{- define "node-exporter.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "node-exporter.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
@@ -18,6 +23,9 @@ app.kubernetes.io/version: {{ .Values.image.tag | quote }}
 app.kubernetes.io/component: metrics
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 kubedaemon.dev/preset: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* node-exporter.serviceAccountName is the account the pods run as. */}}
@@ -27,4 +35,16 @@ kubedaemon.dev/preset: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- else -}}
 {{ default "default" .Values.serviceAccount.name }}
 {{- end -}}
+{{- end -}}
+
+{{/* node-exporter.metricsPortName, metricsPath and metricsScheme say where
+the Service, ServiceMonitor and PodMonitor scrape. */}}
+{{- define "node-exporter.metricsPortName" -}}
+{{- if .Values.kubeRBACProxy.enabled }}https{{ else }}http-metrics{{ end -}}
+{{- end -}}
+{{- define "node-exporter.metricsPath" -}}
+/metrics
+{{- end -}}
+{{- define "node-exporter.metricsScheme" -}}
+{{- if or .Values.kubeRBACProxy.enabled .Values.webConfig.secret }}https{{ else }}http{{ end -}}
 {{- end -}}
