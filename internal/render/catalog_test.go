@@ -418,3 +418,57 @@ func TestCSINodeHwameistor(t *testing.T) {
 		t.Error("no CSIDriver disk.hwameistor.io")
 	}
 }
+
+// writableRoot lists the containers whose daemon writes to its root file
+// system: Fluentd's image loads its plugins through bundler, which keeps its
+// state beside the Gemfile.
+var writableRoot = map[string]bool{"fluentd/fluentd": true}
+
+func TestPresetSecurityDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		preset string
+		values string
+	}{
+		{"node-exporter", ""}, {"node-exporter", "escape-hatches"},
+		{"fluent-bit", ""}, {"fluent-bit", "escape-hatches"},
+		{"fluentd", ""},
+		{"csi-node", ""}, {"csi-node", "escape-hatches"},
+	} {
+		t.Run(tt.preset+"/"+tt.values, func(t *testing.T) {
+			req := Request{Preset: tt.preset}
+			if tt.values != "" {
+				req.ValuesYAML = [][]byte{readTestdata(t, tt.preset, tt.values)}
+			}
+			ds := onlyDaemonSet(t, renderObjects(t, req))
+			for _, c := range ds.Spec.Template.Spec.Containers {
+				if c.Name == "sidecar" { // the escape hatches' own container
+					continue
+				}
+				sc := c.SecurityContext
+				if sc == nil {
+					t.Errorf("container %s has no securityContext", c.Name)
+					continue
+				}
+				if sc.Privileged != nil && *sc.Privileged {
+					if tt.preset != "csi-node" || c.Name != "driver" {
+						t.Errorf("container %s is privileged; only the CSI driver may be", c.Name)
+					}
+					continue
+				}
+				if sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL") || len(sc.Capabilities.Add) > 0 {
+					t.Errorf("container %s capabilities %+v, want drop ALL and nothing added", c.Name, sc.Capabilities)
+				}
+				if sc.SeccompProfile == nil || sc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+					t.Errorf("container %s seccompProfile %+v, want RuntimeDefault", c.Name, sc.SeccompProfile)
+				}
+				if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+					t.Errorf("container %s may escalate privileges", c.Name)
+				}
+				ro := sc.ReadOnlyRootFilesystem != nil && *sc.ReadOnlyRootFilesystem
+				if !ro && !writableRoot[tt.preset+"/"+c.Name] {
+					t.Errorf("container %s has a writable root file system", c.Name)
+				}
+			}
+		})
+	}
+}
