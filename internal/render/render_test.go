@@ -30,6 +30,8 @@ func TestInstallOrderAndTypedObjects(t *testing.T) {
 		// that are.
 		{"csi-node", []string{"ServiceAccount/csi-node-node", "ClusterRole/csi-node-node", "ClusterRoleBinding/csi-node-node",
 			"DaemonSet/csi-node-node", "CSIDriver/nfs.csi.k8s.io"}},
+		{"node-problem-detector", []string{"ServiceAccount/node-problem-detector", "ClusterRole/node-problem-detector",
+			"ClusterRoleBinding/node-problem-detector", "DaemonSet/node-problem-detector"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.preset, func(t *testing.T) {
@@ -310,10 +312,10 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("preset %s lacks version, description or namespace: %+v", p.Name, p)
 		}
 	}
-	if diff := cmp.Diff([]string{"csi-node", "fluent-bit", "fluentd", "node-exporter"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"csi-node", "fluent-bit", "fluentd", "node-exporter", "node-problem-detector"}, names); diff != "" {
 		t.Errorf("List (-want +got):\n%s", diff)
 	}
-	if _, err := DefaultValues("nope"); err == nil || err.Error() != `unknown preset "nope": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter), a chart folder or a packaged chart (.tgz)` {
+	if _, err := DefaultValues("nope"); err == nil || err.Error() != `unknown preset "nope": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector), a chart folder or a packaged chart (.tgz)` {
 		t.Errorf("DefaultValues(nope) error = %v", err)
 	}
 	if b, err := Schema("fluentd"); err != nil || !strings.Contains(string(b), `"elasticsearch"`) {
