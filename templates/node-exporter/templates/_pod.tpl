@@ -69,11 +69,15 @@ initContainers:
 {{- end -}}
 
 {{/* node-exporter.probe writes the body of a probe: its handler (YAML) and the
-probe value's timings, as the Kubernetes probe names them. */}}
+probe value's timings, as the Kubernetes probe names them. A timing of 0 is
+left out: the API server drops it, and a value the cluster does not keep
+would show as drift. */}}
 {{- define "node-exporter.probe" -}}
 {{ .handler }}
-{{- with omit .probe "enabled" }}
-{{ toYaml . }}
+{{- range $k, $v := omit .probe "enabled" }}
+{{- if $v }}
+{{ $k }}: {{ $v }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
