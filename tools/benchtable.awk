@@ -26,7 +26,9 @@
 	}
 	next
 }
-/^(FAIL|ok|PASS|---)/ { print > "/dev/stderr" }
+# SKIP lines are a benchmark's own: what it left out and why (go test
+# prints nothing of a skipped benchmark without -v).
+/^(FAIL|ok|PASS|---|SKIP )/ { print > "/dev/stderr" }
 END {
 	if (n == 0) { print "no benchmarks ran"; exit 1 }
 	w = 10
