@@ -19,7 +19,7 @@ resource "kubedaemon_preset" "this" {
   name             = var.name
   namespace        = var.namespace
   create_namespace = true
-  values           = [yamlencode(local.values)]
+  values           = [yamlencode(local.values), yamlencode(var.values)]
 }
 
 locals {

@@ -74,3 +74,9 @@ variable "kubelet_dir" {
     error_message = "kubelet_dir must be an absolute path."
   }
 }
+
+variable "values" {
+  description = "More values of the csi-node preset, merged last over the module's own (e.g. { tolerations = [...], serviceMonitor = { enabled = true } }); `kubedaemon values csi-node` lists them."
+  type        = any
+  default     = {}
+}

@@ -29,6 +29,7 @@ resource "kubedaemon_preset" "this" {
   values = [
     var.collector == "fluent-bit" ? yamlencode(local.fluent_bit_values) : yamlencode(local.fluentd_values),
     yamlencode(local.image_values),
+    yamlencode(var.values),
   ]
 }
 

@@ -68,3 +68,9 @@ variable "image_tag" {
   type        = string
   default     = null
 }
+
+variable "values" {
+  description = "More values of the collector's preset, merged last over the module's own (e.g. { tolerations = [...], serviceMonitor = { enabled = true } }); `kubedaemon values fluent-bit` or `kubedaemon values fluentd` lists them."
+  type        = any
+  default     = {}
+}

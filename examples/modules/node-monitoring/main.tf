@@ -12,7 +12,7 @@ resource "kubedaemon_preset" "this" {
     extraArgs      = var.extra_args
     service        = { enabled = var.service }
     podAnnotations = { "prometheus.io/port" = tostring(var.port) }
-  })]
+  }), yamlencode(var.values)]
 }
 
 locals {

@@ -22,7 +22,7 @@ variable "image" {
   description = "Node exporter image repository and tag."
   type = object({
     repository = optional(string, "quay.io/prometheus/node-exporter")
-    tag        = optional(string, "v1.9.1")
+    tag        = optional(string, "v1.12.1")
   })
   default = {}
   validation {
@@ -57,4 +57,10 @@ variable "extra_args" {
   description = "Extra command-line flags of the exporter, e.g. [\"--collector.systemd\"]."
   type        = list(string)
   default     = []
+}
+
+variable "values" {
+  description = "More values of the node-exporter preset, merged last over the module's own (e.g. { tolerations = [...], serviceMonitor = { enabled = true } }); `kubedaemon values node-exporter` lists them."
+  type        = any
+  default     = {}
 }
