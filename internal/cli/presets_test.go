@@ -113,7 +113,7 @@ func TestReadmeCommand(t *testing.T) {
 		},
 		{
 			name: "unknown preset", args: []string{"readme", "fluent-bitt"}, wantCode: 1,
-			wantStderr: "Error: unknown preset \"fluent-bitt\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector), " +
+			wantStderr: "Error: unknown preset \"fluent-bitt\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector, otel-collector-agent), " +
 				"a chart folder or a packaged chart (.tgz)\n",
 		},
 		{

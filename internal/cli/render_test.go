@@ -62,7 +62,7 @@ func TestRenderCommandErrors(t *testing.T) {
 		{
 			name:       "unknown preset",
 			args:       []string{"render", "nope"},
-			wantStderr: "Error: render nope:\nunknown preset \"nope\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector), a chart folder or a packaged chart (.tgz)\n",
+			wantStderr: "Error: render nope:\nunknown preset \"nope\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector, otel-collector-agent), a chart folder or a packaged chart (.tgz)\n",
 		},
 		{
 			name:       "schema error names the set",
@@ -107,7 +107,7 @@ func TestRenderCommandErrors(t *testing.T) {
 		{
 			name:       "values of an unknown preset",
 			args:       []string{"values", "nope"},
-			wantStderr: "Error: unknown preset \"nope\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector), a chart folder or a packaged chart (.tgz)\n",
+			wantStderr: "Error: unknown preset \"nope\": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector, otel-collector-agent), a chart folder or a packaged chart (.tgz)\n",
 		},
 	}
 	for _, tt := range tests {
@@ -227,10 +227,10 @@ func TestPresetsValuesSchemaCommands(t *testing.T) {
 		t.Fatalf("presets exit %d", code)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 6 || !strings.HasPrefix(lines[0], "NAME") {
+	if len(lines) != 7 || !strings.HasPrefix(lines[0], "NAME") {
 		t.Fatalf("presets table:\n%s", out)
 	}
-	for i, name := range []string{"csi-node", "fluent-bit", "fluentd", "node-exporter", "node-problem-detector"} {
+	for i, name := range []string{"csi-node", "fluent-bit", "fluentd", "node-exporter", "node-problem-detector", "otel-collector-agent"} {
 		if f := strings.Fields(lines[i+1]); f[0] != name || f[1] != "0.2.0" {
 			t.Errorf("row %d = %q, want %s 0.2.0 ...", i+1, lines[i+1], name)
 		}

@@ -151,6 +151,27 @@ func TestAccPresetNewDaemons_nodeProblemDetector(t *testing.T) {
 	})
 }
 
+func TestAccPresetNewDaemons_otelCollectorAgent(t *testing.T) {
+	testNewDaemon(t, newDaemonRelease{
+		preset:    "otel-collector-agent",
+		release:   "acc-otel",
+		namespace: "acc-preset-otel",
+		daemonSet: "acc-otel",
+		image:     "docker.io/otel/opentelemetry-collector-k8s:0.159.0",
+		inventory: []string{"ServiceAccount/acc-otel", "ConfigMap/acc-otel", "ClusterRole/acc-otel", "ClusterRoleBinding/acc-otel",
+			"Service/acc-otel", "DaemonSet/acc-otel"},
+		hatchDaemonSet: "telemetry",
+		hatchImage: "mirror.example.com/otel/opentelemetry-collector-k8s@" +
+			"sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210",
+		hatchInventory: []string{"ServiceAccount/telemetry-agent", "ConfigMap/telemetry", "ClusterRole/telemetry",
+			"ClusterRoleBinding/telemetry", "Service/telemetry", "DaemonSet/telemetry", "PodMonitor/telemetry", "ServiceMonitor/telemetry"},
+		serviceAccount:      "acc-otel",
+		hatchServiceAccount: "telemetry-agent",
+		access: []string{"get pods", "list pods", "watch pods", "list namespaces", "watch namespaces", "get nodes", "watch nodes",
+			"get replicasets.apps", "list replicasets.apps", "watch replicasets.apps"},
+	})
+}
+
 // TestAccPresetNewDaemons_moduleNodeProblemDetector applies the module
 // examples/modules/node-problem-detector with a custom plugin monitor of its
 // own and the metrics Service.
@@ -191,6 +212,75 @@ func TestAccPresetNewDaemons_moduleNodeProblemDetector(t *testing.T) {
 		})),
 		clusterCheck(checkPodNodes(ns, "npd", "kwok-node-0", "kwok-node-1", "kwok-node-2")),
 	}, checkPresetGone(ns, "npd"))
+}
+
+// TestAccPresetNewDaemons_moduleOtelAgent applies the module
+// examples/modules/otel-agent sending to a gateway with a token from a
+// Secret, on host ports of its own.
+func TestAccPresetNewDaemons_moduleOtelAgent(t *testing.T) {
+	const ns = "acc-mod-otel"
+	cfg := moduleTestConfig(t, "otel-agent", fmt.Sprintf(`
+  namespace         = %q
+  otlp_endpoint     = "otel-gateway.observability.svc:4317"
+  otlp_token_secret = "otlp-token"
+  host_ports        = { grpc = 24317, http = 0 }
+  pod_labels        = ["app.kubernetes.io/name"]
+`, ns), "desired", "ready", "updated", "daemonset", "otlp_grpc_endpoint", "objects")
+	moduleTest(t, cfg, []statecheck.StateCheck{
+		statecheck.ExpectKnownOutputValue("desired", knownvalue.Int64Exact(3)),
+		statecheck.ExpectKnownOutputValue("ready", knownvalue.Int64Exact(3)),
+		statecheck.ExpectKnownOutputValue("updated", knownvalue.Int64Exact(3)),
+		statecheck.ExpectKnownOutputValue("daemonset", knownvalue.StringExact(ns+"/otel-agent")),
+		statecheck.ExpectKnownOutputValue("otlp_grpc_endpoint", knownvalue.StringExact("otel-agent."+ns+".svc:4317")),
+		statecheck.ExpectKnownOutputValue("objects", knownvalue.ListExact([]knownvalue.Check{
+			knownvalue.StringExact("ServiceAccount/" + ns + "/otel-agent"),
+			knownvalue.StringExact("ConfigMap/" + ns + "/otel-agent"),
+			knownvalue.StringExact("ClusterRole//otel-agent"),
+			knownvalue.StringExact("ClusterRoleBinding//otel-agent"),
+			knownvalue.StringExact("Service/" + ns + "/otel-agent"),
+			knownvalue.StringExact("DaemonSet/" + ns + "/otel-agent"),
+		})),
+		clusterCheck(checkPodNodes(ns, "otel-agent", "kwok-node-0", "kwok-node-1", "kwok-node-2")),
+		clusterCheck(checkOtelAgentConfig(ns, "otel-agent")),
+	}, checkPresetGone(ns, "otel-agent"))
+}
+
+// checkOtelAgentConfig wants the module's agent to send to the gateway with
+// the token from its Secret, and its pods to listen on host port 24317 only.
+func checkOtelAgentConfig(ns, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx := context.Background()
+		cs := testCluster.Client()
+		cm, err := cs.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cfg := cm.Data["config.yaml"]
+		for _, want := range []string{"endpoint: otel-gateway.observability.svc:4317", "authorization: Bearer ${env:OTLP_TOKEN}",
+			"tag_name: k8s.pod.labels.app.kubernetes.io/name"} {
+			if !strings.Contains(cfg, want) {
+				return fmt.Errorf("ConfigMap %s/%s config.yaml lacks %q:\n%s", ns, name, want, cfg)
+			}
+		}
+		ds, err := cs.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		c := ds.Spec.Template.Spec.Containers[0]
+		var hostPorts []int32
+		for _, p := range c.Ports {
+			if p.HostPort != 0 {
+				hostPorts = append(hostPorts, p.HostPort)
+			}
+		}
+		if len(hostPorts) != 1 || hostPorts[0] != 24317 {
+			return fmt.Errorf("host ports %v, want [24317]", hostPorts)
+		}
+		if len(c.EnvFrom) != 1 || c.EnvFrom[0].SecretRef == nil || c.EnvFrom[0].SecretRef.Name != "otlp-token" {
+			return fmt.Errorf("envFrom %+v, want the Secret otlp-token", c.EnvFrom)
+		}
+		return nil
+	}
 }
 
 // checkDaemonPods wants DaemonSet ns/name converged on n nodes, and the

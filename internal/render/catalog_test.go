@@ -433,6 +433,10 @@ func TestPresetSecurityDefaults(t *testing.T) {
 		{"fluent-bit", ""}, {"fluent-bit", "escape-hatches"},
 		{"fluentd", ""},
 		{"csi-node", ""}, {"csi-node", "escape-hatches"},
+		// The detector reads /dev/kmsg privileged by default; without it, as
+		// here, it runs with every capability dropped.
+		{"node-problem-detector", "custom-plugins"},
+		{"otel-collector-agent", ""}, {"otel-collector-agent", "escape-hatches"},
 	} {
 		t.Run(tt.preset+"/"+tt.values, func(t *testing.T) {
 			req := Request{Preset: tt.preset}

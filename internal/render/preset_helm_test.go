@@ -83,6 +83,7 @@ func TestPresetMonitorsOnlyWhereServed(t *testing.T) {
 		want []string
 	}{
 		{"node-problem-detector", "escape-hatches", []string{"ServiceMonitor/node-health", "PodMonitor/node-health"}},
+		{"otel-collector-agent", "escape-hatches", []string{"ServiceMonitor/telemetry", "PodMonitor/telemetry"}},
 	} {
 		t.Run(tt.preset, func(t *testing.T) {
 			values, err := os.ReadFile(filepath.Join(presetsDir, tt.preset, "testdata", tt.values+".values.yaml"))

@@ -32,6 +32,9 @@ func TestInstallOrderAndTypedObjects(t *testing.T) {
 			"DaemonSet/csi-node-node", "CSIDriver/nfs.csi.k8s.io"}},
 		{"node-problem-detector", []string{"ServiceAccount/node-problem-detector", "ClusterRole/node-problem-detector",
 			"ClusterRoleBinding/node-problem-detector", "DaemonSet/node-problem-detector"}},
+		{"otel-collector-agent", []string{"ServiceAccount/otel-collector-agent", "ConfigMap/otel-collector-agent",
+			"ClusterRole/otel-collector-agent", "ClusterRoleBinding/otel-collector-agent", "Service/otel-collector-agent",
+			"DaemonSet/otel-collector-agent"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.preset, func(t *testing.T) {
@@ -312,10 +315,10 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("preset %s lacks version, description or namespace: %+v", p.Name, p)
 		}
 	}
-	if diff := cmp.Diff([]string{"csi-node", "fluent-bit", "fluentd", "node-exporter", "node-problem-detector"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"csi-node", "fluent-bit", "fluentd", "node-exporter", "node-problem-detector", "otel-collector-agent"}, names); diff != "" {
 		t.Errorf("List (-want +got):\n%s", diff)
 	}
-	if _, err := DefaultValues("nope"); err == nil || err.Error() != `unknown preset "nope": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector), a chart folder or a packaged chart (.tgz)` {
+	if _, err := DefaultValues("nope"); err == nil || err.Error() != `unknown preset "nope": name a built-in preset (csi-node, fluent-bit, fluentd, node-exporter, node-problem-detector, otel-collector-agent), a chart folder or a packaged chart (.tgz)` {
 		t.Errorf("DefaultValues(nope) error = %v", err)
 	}
 	if b, err := Schema("fluentd"); err != nil || !strings.Contains(string(b), `"elasticsearch"`) {

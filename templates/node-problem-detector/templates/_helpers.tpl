@@ -57,7 +57,10 @@ kubedaemon.dev/preset: {{ .Chart.Name }}-{{ .Chart.Version }}
 httpGet:
   path: /healthz
   port: health
-initialDelaySeconds: {{ .initialDelaySeconds }}
+{{- /* 0 is left out, as the API server leaves it out. */}}
+{{- with .initialDelaySeconds }}
+initialDelaySeconds: {{ . }}
+{{- end }}
 periodSeconds: {{ .periodSeconds }}
 timeoutSeconds: {{ .timeoutSeconds }}
 failureThreshold: {{ .failureThreshold }}
