@@ -33,6 +33,11 @@ var pluralNames = map[string]string{
 	"node_selector_term": "nodeSelectorTerms",
 	"http_header":        "httpHeaders",
 	"sysctl":             "sysctls",
+	// Pod-spec parity with hashicorp/kubernetes.
+	"readiness_gate":             "readinessGates",
+	"topology_spread_constraint": "topologySpreadConstraints",
+	"option":                     "options",
+	"volume_device":              "volumeDevices",
 }
 
 var jsonNames = map[string]string{
@@ -40,6 +45,21 @@ var jsonNames = map[string]string{
 	"host_ipc":     "hostIPC",
 	"host_ip":      "hostIP",
 	"downward_api": "downwardAPI",
+	// Pod-spec parity with hashicorp/kubernetes: its names that are not
+	// the API's in snake_case.
+	"run_as_username":      "runAsUserName",
+	"target_ww_ns":         "targetWWNs",
+	"ceph_fs":              "cephfs",
+	"ceph_monitors":        "monitors",
+	"rbd_image":            "image",
+	"rbd_pool":             "pool",
+	"rados_user":           "user",
+	"data_disk_uri":        "diskURI",
+	"volume_id":            "volumeID",
+	"endpoints_name":       "endpoints",
+	"pd_id":                "pdID",
+	"dataset_uuid":         "datasetUUID",
+	"set_hostname_as_fqdn": "setHostnameAsFQDN",
 }
 
 // intOrStringFields are the string attributes whose API type is

@@ -7,8 +7,10 @@ import (
 func podTemplateBlock() schema.SingleNestedBlock {
 	return single("Template of the pods the DaemonSet runs on each node.", nil, map[string]schema.Block{
 		"metadata": single("Metadata of the pods.", map[string]schema.Attribute{
-			"labels":      strMap("Labels of the pods; they must match `spec.selector`."),
-			"annotations": strMap("Annotations of the pods."),
+			"labels":        strMap("Labels of the pods; they must match `spec.selector`."),
+			"annotations":   strMap("Annotations of the pods."),
+			"name":          optString("Accepted as in hashicorp/kubernetes; the DaemonSet controller names the pods itself."),
+			"generate_name": optString("Accepted as in hashicorp/kubernetes; the DaemonSet controller names the pods itself."),
 		}, nil),
 		"spec": required(podSpecBlock()),
 	})
@@ -27,15 +29,70 @@ func podSpecBlock() schema.SingleNestedBlock {
 		"restart_policy":                   optString("Restart policy; a DaemonSet's pods must restart `Always` (the default)."),
 		"node_selector":                    strMap("Labels a node must have to run the daemon, e.g. `{ env = \"prod\" }`."),
 		"termination_grace_period_seconds": optInt("Seconds a pod gets to stop after SIGTERM before it is killed."),
+		"active_deadline_seconds":          optInt("Seconds a pod may run before Kubernetes stops it."),
+		"enable_service_links":             optBool("Whether the services of the namespace are put into the environment; Kubernetes defaults it to `true`."),
+		"share_process_namespace":          optBool("One process namespace for all containers of a pod."),
+		"scheduler_name":                   optString("Scheduler that places the pods; Kubernetes defaults it to `default-scheduler`."),
+		"hostname":                         optString("Host name of the pods; the pod's name when unset."),
+		"subdomain":                        optString("Subdomain of the pods, `<hostname>.<subdomain>.<namespace>.svc`."),
+		"set_hostname_as_fqdn":             optBool("Use the fully qualified domain name as the host name."),
+		"node_name":                        optString("Node to run on, bypassing the scheduler; the DaemonSet controller places its pods itself."),
+		"host_users":                       optBool("`false` runs the pods in a user namespace of their own."),
+		"priority":                         optInt("Priority; Kubernetes sets it from `priority_class_name`."),
+		"preemption_policy":                optString("`PreemptLowerPriority` (the default) or `Never`."),
+		"overhead":                         quantityMap("Resources the pod's sandbox uses, on top of its containers'; set by the RuntimeClass's admission, and must equal it."),
 	}, map[string]schema.Block{
 		"container":          containerBlock("Containers of the pods."),
-		"init_container":     containerBlock("Containers run to completion, in order, before the containers start."),
+		"init_container":     containerBlock("Containers run to completion, in order, before the containers start; one with `restart_policy = \"Always\"` is a sidecar that runs beside them."),
 		"volume":             volumeBlock(),
 		"toleration":         tolerationBlock(),
 		"affinity":           affinityBlock(),
 		"security_context":   podSecurityContextBlock(),
 		"image_pull_secrets": list("Secrets to pull images with.", map[string]schema.Attribute{"name": reqString("Secret name.")}, nil),
+		"dns_config": single("DNS settings added to those of `dns_policy`.", map[string]schema.Attribute{
+			"nameservers": strList("Name server addresses."),
+			"searches":    strList("Search domains."),
+		}, map[string]schema.Block{
+			"option": list("Resolver options.", map[string]schema.Attribute{
+				"name":  reqString("Option name, e.g. `ndots`."),
+				"value": optString("Option value."),
+			}, nil),
+		}),
+		"host_aliases": list("Entries added to the pods' /etc/hosts.", map[string]schema.Attribute{
+			"ip":        reqString("IP address."),
+			"hostnames": strList("Host names of the address."),
+		}, nil),
+		"os": single("Operating system of the pods.", map[string]schema.Attribute{
+			"name": reqString("`linux` or `windows`."),
+		}, nil),
+		"readiness_gate": list("Pod conditions that must be true, besides the containers', for a pod to be ready.", map[string]schema.Attribute{
+			"condition_type": reqString("Condition type."),
+		}, nil),
+		"topology_spread_constraint": topologySpreadConstraintBlock(),
+		"resources":                  podResourcesBlock(),
 	})
+}
+
+func topologySpreadConstraintBlock() schema.ListNestedBlock {
+	return list("How the pods spread over topology domains (rarely useful for a DaemonSet, whose pods follow the nodes).",
+		map[string]schema.Attribute{
+			"max_skew":             optInt("Most difference of pod counts between domains; Kubernetes requires it."),
+			"min_domains":          optInt("Least number of eligible domains."),
+			"topology_key":         optString("Node label whose values are the domains."),
+			"when_unsatisfiable":   optString("`DoNotSchedule` or `ScheduleAnyway`."),
+			"match_label_keys":     strList("Pod label keys whose values select the pods to count."),
+			"node_affinity_policy": optString("`Honor` or `Ignore` the pod's node affinity when counting."),
+			"node_taints_policy":   optString("`Honor` or `Ignore` node taints when counting."),
+		}, map[string]schema.Block{"label_selector": labelSelectorBlock("Labels of the pods to count.")})
+}
+
+// podResourcesBlock is the pod-level resource budget (Kubernetes 1.34 and
+// later), shared by the containers.
+func podResourcesBlock() schema.SingleNestedBlock {
+	return single("Compute resources of the pod as a whole, shared by its containers (Kubernetes 1.34 and later).", map[string]schema.Attribute{
+		"requests": quantityMap("Resources reserved for the pod."),
+		"limits":   quantityMap("Most resources the pod may use."),
+	}, nil)
 }
 
 func containerBlock(desc string) schema.ListNestedBlock {
@@ -48,6 +105,10 @@ func containerBlock(desc string) schema.ListNestedBlock {
 		"working_dir":                optString("Working directory."),
 		"termination_message_path":   optString("File the container writes its termination message to."),
 		"termination_message_policy": enumString("Where the termination message comes from.", terminationMessagePolicies),
+		"restart_policy":             optString("`Always` on an init container makes it a sidecar: it starts before the containers and runs beside them."),
+		"stdin":                      optBool("Allocate a buffer for standard input."),
+		"stdin_once":                 optBool("Close standard input after the first attach ends."),
+		"tty":                        optBool("Allocate a TTY."),
 	}, map[string]schema.Block{
 		"env":              envBlock(),
 		"env_from":         envFromBlock(),
@@ -55,6 +116,14 @@ func containerBlock(desc string) schema.ListNestedBlock {
 		"resources":        resourcesBlock(),
 		"volume_mount":     volumeMountBlock(),
 		"security_context": containerSecurityContextBlock(),
+		"volume_device": list("Block devices of `volume`s mapped into the container.", map[string]schema.Attribute{
+			"name":        reqString("Name of a `volume` (a claim with `volume_mode = \"Block\"`)."),
+			"device_path": reqString("Path of the device in the container."),
+		}, nil),
+		"resize_policy": list("How the container takes a change of its resources in place.", map[string]schema.Attribute{
+			"resource_name":  reqString("Resource, `cpu` or `memory`."),
+			"restart_policy": reqString("`NotRequired` or `RestartContainer`."),
+		}, nil),
 		"lifecycle": single("Hooks run after the container starts and before it stops.", nil, map[string]schema.Block{
 			"post_start": handlerBlock("Run right after the container starts."),
 			"pre_stop":   handlerBlock("Run before the container is stopped, e.g. to deregister a CSI driver."),
@@ -128,11 +197,13 @@ func resourcesBlock() schema.SingleNestedBlock {
 
 func volumeMountBlock() schema.ListNestedBlock {
 	return list("Volumes mounted into the container.", map[string]schema.Attribute{
-		"name":              reqString("Name of a `volume` of the pod."),
-		"mount_path":        reqString("Path in the container."),
-		"sub_path":          optString("Path inside the volume to mount instead of its root."),
-		"read_only":         defaultBool(defaultReadOnlyKey, "Mount read-only. Defaults to `false`."),
-		"mount_propagation": enumString("How mounts propagate between node and container; `Bidirectional` needs a privileged container.", mountPropagations),
+		"name":                reqString("Name of a `volume` of the pod."),
+		"mount_path":          reqString("Path in the container."),
+		"sub_path":            optString("Path inside the volume to mount instead of its root."),
+		"read_only":           defaultBool(defaultReadOnlyKey, "Mount read-only. Defaults to `false`."),
+		"mount_propagation":   enumString("How mounts propagate between node and container; `Bidirectional` needs a privileged container.", mountPropagations),
+		"sub_path_expr":       optString("Like `sub_path`, with `$(VAR)` expanded from the container's environment, e.g. `$(POD_NAME)`."),
+		"recursive_read_only": optString("`Enabled`, `IfPossible` or `Disabled`: whether a read-only mount is read-only in its submounts too."),
 	}, nil)
 }
 
@@ -158,21 +229,56 @@ func containerSecurityContextBlock() schema.SingleNestedBlock {
 		"run_as_non_root":            optBool("Refuse to start as root."),
 		"read_only_root_filesystem":  optBool("Mount the root filesystem read-only."),
 		"allow_privilege_escalation": optBool("Whether a process may gain more privileges than its parent."),
+		"proc_mount":                 optString("`Default` or `Unmasked` /proc."),
 	}, map[string]schema.Block{
-		"capabilities":    capabilitiesBlock(),
-		"seccomp_profile": seccompProfileBlock(),
+		"capabilities":      capabilitiesBlock(),
+		"seccomp_profile":   seccompProfileBlock(),
+		"se_linux_options":  seLinuxOptionsBlock(),
+		"windows_options":   windowsOptionsBlock(),
+		"app_armor_profile": appArmorProfileBlock(),
 	})
+}
+
+func seLinuxOptionsBlock() schema.SingleNestedBlock {
+	return single("SELinux context.", map[string]schema.Attribute{
+		"level": optString("SELinux level."),
+		"role":  optString("SELinux role."),
+		"type":  optString("SELinux type, e.g. `spc_t`."),
+		"user":  optString("SELinux user."),
+	}, nil)
+}
+
+func windowsOptionsBlock() schema.SingleNestedBlock {
+	return single("Windows settings.", map[string]schema.Attribute{
+		"gmsa_credential_spec":      optString("GMSA credential spec, inline."),
+		"gmsa_credential_spec_name": optString("GMSACredentialSpec object to use."),
+		"host_process":              optBool("Run as a host process container."),
+		"run_as_username":           optString("Windows user to run as."),
+	}, nil)
+}
+
+func appArmorProfileBlock() schema.SingleNestedBlock {
+	return single("AppArmor profile.", map[string]schema.Attribute{
+		"type":              reqString("`RuntimeDefault`, `Unconfined` or `Localhost`."),
+		"localhost_profile": optString("Profile loaded on the node, for `Localhost`."),
+	}, nil)
 }
 
 func podSecurityContextBlock() schema.SingleNestedBlock {
 	return single("Security settings of the pod.", map[string]schema.Attribute{
-		"run_as_user":         optInt("UID the containers run as."),
-		"run_as_group":        optInt("GID the containers run as."),
-		"run_as_non_root":     optBool("Refuse to start containers as root."),
-		"fs_group":            optInt("GID that owns the volumes."),
-		"supplemental_groups": schema.ListAttribute{Optional: true, ElementType: int64Type, MarkdownDescription: "Extra GIDs of the containers' processes."},
+		"run_as_user":                optInt("UID the containers run as."),
+		"run_as_group":               optInt("GID the containers run as."),
+		"run_as_non_root":            optBool("Refuse to start containers as root."),
+		"fs_group":                   optInt("GID that owns the volumes."),
+		"supplemental_groups":        schema.ListAttribute{Optional: true, ElementType: int64Type, MarkdownDescription: "Extra GIDs of the containers' processes."},
+		"supplemental_groups_policy": optString("`Merge` (the default) or `Strict`: whether the image's groups of the user are added."),
+		"fs_group_change_policy":     optString("`OnRootMismatch` or `Always`: when volumes are chowned to `fs_group`."),
+		"se_linux_change_policy":     optString("`MountOption` or `Recursive`: how volumes get the pod's SELinux label."),
 	}, map[string]schema.Block{
-		"seccomp_profile": seccompProfileBlock(),
+		"seccomp_profile":   seccompProfileBlock(),
+		"se_linux_options":  seLinuxOptionsBlock(),
+		"windows_options":   windowsOptionsBlock(),
+		"app_armor_profile": appArmorProfileBlock(),
 		"sysctl": list("Namespaced sysctls.", map[string]schema.Attribute{
 			"name":  reqString("Sysctl name."),
 			"value": reqString("Value."),
@@ -203,7 +309,11 @@ func handlerBlocks() map[string]schema.Block {
 }
 
 func handlerBlock(desc string) schema.SingleNestedBlock {
-	return single(desc, nil, handlerBlocks())
+	blocks := handlerBlocks()
+	blocks["sleep"] = single("Sleep, e.g. so that a node agent drains before it stops.", map[string]schema.Attribute{
+		"seconds": schema.Int64Attribute{Required: true, MarkdownDescription: "Seconds to sleep."},
+	}, nil)
+	return single(desc, nil, blocks)
 }
 
 func probeBlock(desc string) schema.SingleNestedBlock {
@@ -213,93 +323,11 @@ func probeBlock(desc string) schema.SingleNestedBlock {
 		"service": optString("Service name for the health check."),
 	}, nil)
 	return single(desc+" Kubernetes defaults the timings it is not given.", map[string]schema.Attribute{
-		"initial_delay_seconds": optInt("Seconds after start before the first probe."),
-		"period_seconds":        optInt("Seconds between probes."),
-		"timeout_seconds":       optInt("Seconds before a probe times out."),
-		"success_threshold":     optInt("Successes in a row that count as success."),
-		"failure_threshold":     optInt("Failures in a row that count as failure."),
+		"initial_delay_seconds":            optInt("Seconds after start before the first probe."),
+		"period_seconds":                   optInt("Seconds between probes."),
+		"timeout_seconds":                  optInt("Seconds before a probe times out."),
+		"success_threshold":                optInt("Successes in a row that count as success."),
+		"failure_threshold":                optInt("Failures in a row that count as failure."),
+		"termination_grace_period_seconds": optInt("Seconds a pod that fails this probe gets to stop; the pod's when unset."),
 	}, blocks)
-}
-
-func keyToPathBlock() schema.ListNestedBlock {
-	return list("Keys to project, each to a path; every key when unset.", map[string]schema.Attribute{
-		"key":  reqString("Key."),
-		"path": reqString("Relative path of the file."),
-		"mode": optInt("File mode, e.g. `0644` as decimal 420."),
-	}, nil)
-}
-
-func downwardAPIItemsBlock() schema.ListNestedBlock {
-	return list("Files with pod fields.", map[string]schema.Attribute{
-		"path": reqString("Relative path of the file."),
-		"mode": optInt("File mode."),
-	}, map[string]schema.Block{
-		"field_ref": single("A field of the pod.", map[string]schema.Attribute{
-			"api_version": optString("API version of `field_path`."),
-			"field_path":  reqString("Path of the field, e.g. `metadata.labels`."),
-		}, nil),
-		"resource_field_ref": single("A resource of a container.", map[string]schema.Attribute{
-			"container_name": optString("Container."),
-			"resource":       reqString("Resource, e.g. `limits.cpu`."),
-			"divisor":        optQuantity("Divisor quantity."),
-		}, nil),
-	})
-}
-
-func volumeBlock() schema.ListNestedBlock {
-	return list("Volumes of the pods.", map[string]schema.Attribute{
-		"name": reqString("Volume name, a DNS-1123 label unique in the pod."),
-	}, map[string]schema.Block{
-		"host_path": single("A file or directory of the node, e.g. `/var/log`.", map[string]schema.Attribute{
-			"path": reqString("Path on the node."),
-			"type": enumString("What must be at `path`; no check when unset.", hostPathTypes),
-		}, nil),
-		"config_map": single("A ConfigMap's keys as files.", map[string]schema.Attribute{
-			"name":         reqString("ConfigMap name."),
-			"default_mode": optInt("Mode of the files."),
-			"optional":     optBool("Whether the ConfigMap may be missing."),
-		}, map[string]schema.Block{"items": keyToPathBlock()}),
-		"secret": single("A Secret's keys as files.", map[string]schema.Attribute{
-			"secret_name":  reqString("Secret name."),
-			"default_mode": optInt("Mode of the files."),
-			"optional":     optBool("Whether the Secret may be missing."),
-		}, map[string]schema.Block{"items": keyToPathBlock()}),
-		"empty_dir": single("A scratch directory that lives as long as the pod.", map[string]schema.Attribute{
-			"medium":     optString("`Memory` for a tmpfs; the node's disk when unset."),
-			"size_limit": optQuantity("Largest size, a quantity such as `1Gi`."),
-		}, nil),
-		"downward_api": single("Pod fields as files.", map[string]schema.Attribute{
-			"default_mode": optInt("Mode of the files."),
-		}, map[string]schema.Block{"items": downwardAPIItemsBlock()}),
-		"projected": single("Several sources in one directory.", map[string]schema.Attribute{
-			"default_mode": optInt("Mode of the files."),
-		}, map[string]schema.Block{
-			"sources": list("Sources, in order.", nil, map[string]schema.Block{
-				"config_map": single("A ConfigMap.", map[string]schema.Attribute{
-					"name":     reqString("ConfigMap name."),
-					"optional": optBool("Whether it may be missing."),
-				}, map[string]schema.Block{"items": keyToPathBlock()}),
-				"secret": single("A Secret.", map[string]schema.Attribute{
-					"name":     reqString("Secret name."),
-					"optional": optBool("Whether it may be missing."),
-				}, map[string]schema.Block{"items": keyToPathBlock()}),
-				"downward_api": single("Pod fields.", nil, map[string]schema.Block{"items": downwardAPIItemsBlock()}),
-				"service_account_token": single("A token of the pod's service account.", map[string]schema.Attribute{
-					"audience":           optString("Audience of the token."),
-					"expiration_seconds": optInt("Lifetime of the token."),
-					"path":               reqString("Relative path of the file."),
-				}, nil),
-			}),
-		}),
-		"csi": single("A volume of a CSI driver.", map[string]schema.Attribute{
-			"driver":            reqString("Driver name."),
-			"read_only":         optBool("Mount read-only."),
-			"fs_type":           optString("Filesystem type."),
-			"volume_attributes": strMap("Driver-specific attributes."),
-		}, map[string]schema.Block{
-			"node_publish_secret_ref": single("Secret passed to the driver.", map[string]schema.Attribute{
-				"name": reqString("Secret name."),
-			}, nil),
-		}),
-	})
 }
