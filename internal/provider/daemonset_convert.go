@@ -117,13 +117,7 @@ func modelToJSON(v attr.Value, p path.Path, name string, unknown *[]path.Path) a
 	}
 	switch v := v.(type) {
 	case basetypes.StringValue:
-		s := v.ValueString()
-		if intOrStringFields[fieldKey{parentName(p), name}] {
-			if n, err := strconv.ParseInt(s, 10, 32); err == nil {
-				return n
-			}
-		}
-		return s
+		return apiString(v.ValueString(), intOrStringFields[fieldKey{parentName(p), name}])
 	case quantityValue:
 		return v.ValueString()
 	case basetypes.Int64Value:
@@ -160,137 +154,21 @@ func modelToJSON(v attr.Value, p path.Path, name string, unknown *[]path.Path) a
 }
 
 // jsonToModel converts API JSON (decoded with UseNumber) to a framework value
-// of type t. An attribute absent from an object that has a schema default
-// (schemaDefaults, keyed by block and attribute) gets that default:
-// Kubernetes leaves zero values of plain fields out of the objects it
-// returns.
+// of type t, through the codec of t. An attribute absent from an object that
+// has a schema default (schemaDefaults, keyed by block and attribute) gets
+// that default: Kubernetes leaves zero values of plain fields out of the
+// objects it returns.
 func jsonToModel(j any, t attr.Type, name string) (attr.Value, error) {
-	switch t := t.(type) {
-	case basetypes.ObjectType:
-		return jsonToObject(j, t, name)
-	case basetypes.ListType:
-		return jsonToList(j, t, name)
-	case basetypes.MapType:
-		return jsonToMap(j, t, name)
-	case quantityType:
-		sv, err := jsonToModel(j, t.StringType, name)
-		if err != nil {
-			return nil, err
-		}
-		str, ok := sv.(basetypes.StringValue)
-		if !ok {
-			return nil, fmt.Errorf("%s: quantity is %T, not a string", name, sv)
-		}
-		return quantityValue{StringValue: str}, nil
+	ctx := context.Background()
+	c, err := newCodec(ctx, t, name)
+	if err != nil {
+		return nil, err
 	}
-	if v, ok := jsonToScalar(j, t); ok {
-		return v, nil
+	v, err := c.fromJSON(j)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%s: cannot convert %T to %s", name, j, t)
-}
-
-// jsonToObject converts an API object to a block or nested attribute named
-// name, filling in the schema defaults of the fields the API left out.
-func jsonToObject(j any, t basetypes.ObjectType, name string) (attr.Value, error) {
-	if j == nil {
-		return types.ObjectNull(t.AttrTypes), nil
-	}
-	m, ok := j.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s: want an object, got %T", name, j)
-	}
-	vals := make(map[string]attr.Value, len(t.AttrTypes))
-	for k, at := range t.AttrTypes {
-		_, isList := at.(basetypes.ListType)
-		sub, present := m[jsonName(k, isList)]
-		if def, ok := schemaDefaults[fieldKey{name, k}]; ok && (!present || sub == nil) {
-			sub = def
-		}
-		v, err := jsonToModel(sub, at, k)
-		if err != nil {
-			return nil, err
-		}
-		vals[k] = v
-	}
-	return types.ObjectValueMust(t.AttrTypes, vals), nil
-}
-
-// jsonToList converts an API list; its elements keep the list's name.
-func jsonToList(j any, t basetypes.ListType, name string) (attr.Value, error) {
-	if j == nil {
-		return types.ListNull(t.ElemType), nil
-	}
-	a, ok := j.([]any)
-	if !ok {
-		return nil, fmt.Errorf("%s: want a list, got %T", name, j)
-	}
-	elems := make([]attr.Value, 0, len(a))
-	for _, e := range a {
-		v, err := jsonToModel(e, t.ElemType, name)
-		if err != nil {
-			return nil, err
-		}
-		elems = append(elems, v)
-	}
-	return types.ListValueMust(t.ElemType, elems), nil
-}
-
-// jsonToMap converts an API map such as labels.
-func jsonToMap(j any, t basetypes.MapType, name string) (attr.Value, error) {
-	if j == nil {
-		return types.MapNull(t.ElemType), nil
-	}
-	m, ok := j.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s: want a map, got %T", name, j)
-	}
-	elems := make(map[string]attr.Value, len(m))
-	for k, e := range m {
-		v, err := jsonToModel(e, t.ElemType, name)
-		if err != nil {
-			return nil, err
-		}
-		elems[k] = v
-	}
-	return types.MapValueMust(t.ElemType, elems), nil
-}
-
-// jsonToScalar converts a string, number or bool; ok is false when j does
-// not fit t. A number or bool in a string attribute (an IntOrString, an
-// annotation value) becomes its text.
-func jsonToScalar(j any, t attr.Type) (attr.Value, bool) {
-	switch t.(type) {
-	case basetypes.StringType:
-		switch v := j.(type) {
-		case nil:
-			return types.StringNull(), true
-		case string:
-			return types.StringValue(v), true
-		case json.Number:
-			return types.StringValue(v.String()), true
-		case bool:
-			return types.StringValue(strconv.FormatBool(v)), true
-		}
-	case basetypes.Int64Type:
-		switch v := j.(type) {
-		case nil:
-			return types.Int64Null(), true
-		case json.Number:
-			if n, err := v.Int64(); err == nil {
-				return types.Int64Value(n), true
-			}
-		case int64:
-			return types.Int64Value(v), true
-		}
-	case basetypes.BoolType:
-		switch v := j.(type) {
-		case nil:
-			return types.BoolNull(), true
-		case bool:
-			return types.BoolValue(v), true
-		}
-	}
-	return nil, false
+	return t.ValueFromTerraform(ctx, v)
 }
 
 // toJSONMap round-trips v through encoding/json so that every number is a
@@ -510,27 +388,21 @@ func sameQuantity(a, b string) bool {
 // and read with its live value: the plan shows the drift.
 func daemonSetToModel(ctx context.Context, live *appsv1.DaemonSet, mask map[string]any, m *daemonSetResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	full, err := toJSONMap(live)
+	codecs, err := daemonSetCodecsOnce()
 	if err != nil {
-		diags.AddError("Cannot Read DaemonSet", fmt.Sprintf("encode daemonset %s/%s: %s", live.Namespace, live.Name, err))
+		diags.AddError("Cannot Read DaemonSet", err.Error())
 		return diags
 	}
-	mask = cloneMap(mask)
-	md, _ := mask["metadata"].(map[string]any)
-	if md == nil {
-		md = map[string]any{}
-		mask["metadata"] = md
+	l, err := codecs.fromLive(ctx, live, mask)
+	if err != nil {
+		diags.AddError("Cannot Read DaemonSet", fmt.Sprintf("convert daemonset %s/%s: %s", live.Namespace, live.Name, err))
+		return diags
 	}
-	for _, k := range []string{"name", "namespace", "uid", "generation", "resourceVersion"} {
-		md[k] = true
-	}
-	kept, _ := pruneTo(full, mask).(map[string]any)
-
 	s := daemonSetSchemaV0(ctx)
-	meta, err := jsonToModel(kept["metadata"], s.Blocks["metadata"].Type(), "metadata")
+	meta, err := s.Blocks["metadata"].Type().ValueFromTerraform(ctx, l.metadata)
 	if err == nil {
 		var spec attr.Value
-		spec, err = jsonToModel(kept["spec"], s.Blocks["spec"].Type(), "spec")
+		spec, err = s.Blocks["spec"].Type().ValueFromTerraform(ctx, l.spec)
 		if err == nil {
 			metaObj, okMeta := meta.(basetypes.ObjectValue)
 			specObj, okSpec := spec.(basetypes.ObjectValue)
@@ -548,6 +420,27 @@ func daemonSetToModel(ctx context.Context, live *appsv1.DaemonSet, mask map[stri
 	m.ID = types.StringValue(live.Namespace + "/" + live.Name)
 	m.Status = statusValue(live.Status)
 	return diags
+}
+
+// keptDocument is the API JSON of live pruned to mask (see daemonSetToModel),
+// with the metadata that identifies it (name, namespace, uid, generation,
+// resourceVersion) whatever mask says.
+func keptDocument(live *appsv1.DaemonSet, mask map[string]any) (map[string]any, error) {
+	full, err := toJSONMap(live)
+	if err != nil {
+		return nil, fmt.Errorf("encode daemonset %s/%s: %w", live.Namespace, live.Name, err)
+	}
+	mask = cloneMap(mask)
+	md, _ := mask["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		mask["metadata"] = md
+	}
+	for _, k := range []string{"name", "namespace", "uid", "generation", "resourceVersion"} {
+		md[k] = true
+	}
+	kept, _ := pruneTo(full, mask).(map[string]any)
+	return kept, nil
 }
 
 func cloneMap(m map[string]any) map[string]any {

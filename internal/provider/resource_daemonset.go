@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -49,7 +50,7 @@ func (r *daemonSetResource) Metadata(_ context.Context, req resource.MetadataReq
 }
 
 func (r *daemonSetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = daemonSetSchemaV0(ctx)
+	resp.Schema = withBlockTypes(daemonSetSchemaV0(ctx))
 }
 
 func (r *daemonSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -99,7 +100,7 @@ func (r *daemonSetResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.applyAndWait(ctx, &plan, &resp.State, &resp.Diagnostics)
+	r.applyAndWait(ctx, &plan, req.Plan.Raw, &resp.State, &resp.Diagnostics)
 }
 
 func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -113,13 +114,14 @@ func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.applyAndWait(ctx, &plan, &resp.State, &resp.Diagnostics)
+	r.applyAndWait(ctx, &plan, req.Plan.Raw, &resp.State, &resp.Diagnostics)
 }
 
 // applyAndWait is Create and Update: apply, wait, read back, set state. A
 // DaemonSet whose wait fails is still recorded in the state before the error
-// is added, so Terraform knows it (and, after a create, taints it).
-func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
+// is added, so Terraform knows it (and, after a create, taints it). planned
+// is the plan's value, the state's but for what the cluster says.
+func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetResourceModel, planned tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
 	ds, _, err := daemonSetFromModel(plan)
 	if err != nil {
 		diags.AddError("Cannot Convert DaemonSet", err.Error())
@@ -135,29 +137,36 @@ func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetRes
 		return
 	}
 	var waitErr error
+	var settled *appsv1.DaemonSet
 	if plan.WaitForRollout.ValueBool() {
 		res, err := rc.WaitDaemonSet(ctx, ds.Namespace, ds.Name, waitOptions(ctx, plan.FailFast, plan.SkipNotReadyNodes, plan.StuckGrace))
 		if err != nil {
 			waitErr = err
 		} else {
+			settled = res.DaemonSet
 			for _, w := range res.Warnings {
 				diags.AddWarning("DaemonSet Rollout Warning", w)
 			}
 		}
 	}
-	// Read the object again: the wait's copy can come from a watch that
-	// ends before the status settles, and a failed wait has none. The
-	// context may have run out with the wait; the read gets a short one.
-	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if cs := r.data.Clientset(diags); cs != nil {
-		if got, err := cs.AppsV1().DaemonSets(ds.Namespace).Get(readCtx, ds.Name, metav1.GetOptions{}); err == nil {
-			live = got
+	if settled != nil {
+		// The object of the watch event that ended the wait is the
+		// cluster's DaemonSet at convergence, status and all: no read back.
+		live = settled
+	} else {
+		// No wait, or a failed one: read the object again for its latest
+		// status. The context may have run out with the wait; the read gets
+		// a short one.
+		readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if cs := r.data.Clientset(diags); cs != nil {
+			if got, err := cs.AppsV1().DaemonSets(ds.Namespace).Get(readCtx, ds.Name, metav1.GetOptions{}); err == nil {
+				live = got
+			}
 		}
 	}
 	mask, _ := modelDocument(plan)
-	diags.Append(daemonSetToModel(ctx, live, mask, plan)...)
-	diags.Append(state.Set(ctx, plan)...)
+	setDaemonSetState(ctx, planned, live, mask, state, diags)
 	if waitErr != nil {
 		addWaitError(diags, waitErr)
 	}
@@ -196,10 +205,13 @@ func addWaitError(diags *diag.Diagnostics, err error) {
 		"DaemonSet), or set wait_for_rollout = false to not wait.")
 }
 
+// Read works on the state's value, not on the model: what it changes are
+// the id, metadata, spec and status, converted by the schema's codec
+// (daemonset_codec.go); the other attributes stay as they are.
 func (r *daemonSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state daemonSetResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, err := priorDaemonSet(req.State.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read DaemonSet", err.Error())
 		return
 	}
 	ns, name, err := parseDaemonSetID(state.ID.ValueString())
@@ -231,10 +243,9 @@ func (r *daemonSetResource) Read(ctx context.Context, req resource.ReadRequest, 
 			return
 		}
 	} else {
-		mask, _ = modelDocument(&state)
+		mask = state.document
 	}
-	resp.Diagnostics.Append(daemonSetToModel(ctx, live, mask, &state)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setDaemonSetState(ctx, req.State.Raw, live, mask, &resp.State, &resp.Diagnostics)
 }
 
 func (r *daemonSetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,6 +27,10 @@ type Inventory struct {
 	// each object that ApplyAll or Prune changed, for the caller's debug
 	// log.
 	Log func(ctx context.Context, msg, key string)
+
+	// converged holds the status each DaemonSet converged with in Wait,
+	// by "namespace/name", for Status.
+	converged map[string]appsv1.DaemonSetStatus
 }
 
 func (inv *Inventory) log(ctx context.Context, msg, key string) {

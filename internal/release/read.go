@@ -20,7 +20,8 @@ import (
 // (fail-fast, grace period, progress). It returns the warnings of those that
 // converged, each prefixed with the DaemonSet's namespace/name, and the
 // error of each that did not (a *rollout.NotConvergedError when the wait
-// ended, another error when it could not wait).
+// ended, another error when it could not wait). Status then reports the
+// status each converged with.
 func (inv *Inventory) Wait(ctx context.Context, daemonSets []string, opts rollout.WaitOptions) (warnings []string, errs []error) {
 	for _, key := range daemonSets {
 		ns, name, _ := strings.Cut(key, "/")
@@ -28,6 +29,12 @@ func (inv *Inventory) Wait(ctx context.Context, daemonSets []string, opts rollou
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if res.DaemonSet != nil {
+			if inv.converged == nil {
+				inv.converged = map[string]appsv1.DaemonSetStatus{}
+			}
+			inv.converged[key] = res.DaemonSet.Status
 		}
 		for _, w := range res.Warnings {
 			warnings = append(warnings, key+": "+w)
@@ -132,11 +139,17 @@ func (inv *Inventory) discoverKind(ctx context.Context, gvr schema.GroupVersionR
 
 // Status reads the status of each DaemonSet ("namespace/name"); one that
 // does not exist is left out, one that cannot be read is left out with an
-// error.
+// error. A DaemonSet that Wait saw converge is not read again: its status
+// is the one of the watch event that ended its wait, the cluster's at
+// convergence.
 func (inv *Inventory) Status(ctx context.Context, daemonSets []string) (map[string]appsv1.DaemonSetStatus, []error) {
 	out := make(map[string]appsv1.DaemonSetStatus, len(daemonSets))
 	var errs []error
 	for _, key := range daemonSets {
+		if st, ok := inv.converged[key]; ok {
+			out[key] = st
+			continue
+		}
 		ns, name, _ := strings.Cut(key, "/")
 		ds, err := inv.Client.Clientset.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {

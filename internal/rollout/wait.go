@@ -39,6 +39,9 @@ type WaitOptions struct {
 
 // WaitResult is a converged DaemonSet and what the caller should know about it.
 type WaitResult struct {
+	// DaemonSet is the object of the watch event that ended the wait: the
+	// cluster's DaemonSet, status included, as it converged, so that the
+	// caller need not read it again.
 	DaemonSet *appsv1.DaemonSet
 	Warnings  []string
 }
