@@ -21,6 +21,7 @@ type streams struct {
 var commands = []func(version string, s streams) *cobra.Command{
 	newWaitCommand,
 	newRenderCommand, newPresetsCommand, newValuesCommand, newSchemaCommand, newReadmeCommand,
+	newConvertCommand,
 }
 
 // Build is what the binary knows about itself, set by the linker.

@@ -19,6 +19,8 @@ import (
 	k8stypes "k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/util/csaupgrade"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/convert"
 )
 
 var _ resource.ResourceWithMoveState = (*daemonSetResource)(nil)
@@ -102,6 +104,11 @@ func moveDaemonSetState(ctx context.Context, req resource.MoveStateRequest, resp
 	resp.Diagnostics.Append(resp.TargetPrivate.SetKey(ctx, movedFromKey, []byte(`"`+kubernetesProviderAddress+`"`))...)
 }
 
+// The values hashicorp/kubernetes records that kubedaemon leaves out are
+// convert.Default's: the move leaves them out of the state, and `kubedaemon
+// convert` out of the configuration. The zero value ("", 0, false, empty) of
+// every other attribute is left out too.
+
 // rawStateObject decodes the source state's JSON, numbers as json.Number.
 func rawStateObject(req resource.MoveStateRequest) (map[string]any, error) {
 	if req.SourceRawState == nil || len(req.SourceRawState.JSON) == 0 {
@@ -119,57 +126,6 @@ func rawStateObject(req resource.MoveStateRequest) (map[string]any, error) {
 // movedRenames are the blocks whose hashicorp/kubernetes name differs from
 // kubedaemon's.
 var movedRenames = map[string]string{"strategy": "update_strategy"}
-
-// movedDefaults are the values hashicorp/kubernetes writes into its state
-// when the configuration leaves an attribute out: its schema defaults and
-// what it reads back from Kubernetes' defaults. kubedaemon keeps neither in
-// its state (Kubernetes defaults them), so the move leaves them out, and
-// `kubedaemon convert` leaves them out of the configuration it writes. The
-// zero value of every other attribute ("" , 0, false, empty) is left out
-// too; these attributes are where hashicorp/kubernetes's default is not
-// the zero value, so a zero there was configured and stays.
-var movedDefaults = map[fieldKey]any{
-	{"update_strategy", "type"}:                        "RollingUpdate",
-	{"spec", "revision_history_limit"}:                 int64(10),
-	{"rolling_update", "max_unavailable"}:              "1",
-	{"rolling_update", "max_surge"}:                    "0",
-	{"spec", "automount_service_account_token"}:        true,
-	{"spec", "enable_service_links"}:                   true,
-	{"spec", "dns_policy"}:                             "ClusterFirst",
-	{"spec", "restart_policy"}:                         "Always",
-	{"spec", "scheduler_name"}:                         "default-scheduler",
-	{"spec", "termination_grace_period_seconds"}:       int64(30),
-	{"container", "termination_message_path"}:          "/dev/termination-log",
-	{"container", "termination_message_policy"}:        "File",
-	{"init_container", "termination_message_path"}:     "/dev/termination-log",
-	{"init_container", "termination_message_policy"}:   "File",
-	{"field_ref", "api_version"}:                       "v1",
-	{"resource_field_ref", "divisor"}:                  "1",
-	{"http_get", "scheme"}:                             "HTTP",
-	{"toleration", "operator"}:                         "Equal",
-	{"volume_mount", "mount_propagation"}:              "None",
-	{"config_map", "default_mode"}:                     int64(0o644),
-	{"secret", "default_mode"}:                         int64(0o644),
-	{"downward_api", "default_mode"}:                   int64(0o644),
-	{"projected", "default_mode"}:                      int64(0o644),
-	{"service_account_token", "expiration_seconds"}:    int64(3600),
-	{"security_context", "allow_privilege_escalation"}: true,
-	{"liveness_probe", "failure_threshold"}:            int64(3),
-	{"liveness_probe", "period_seconds"}:               int64(10),
-	{"liveness_probe", "success_threshold"}:            int64(1),
-	{"liveness_probe", "timeout_seconds"}:              int64(1),
-	{"readiness_probe", "failure_threshold"}:           int64(3),
-	{"readiness_probe", "period_seconds"}:              int64(10),
-	{"readiness_probe", "success_threshold"}:           int64(1),
-	{"readiness_probe", "timeout_seconds"}:             int64(1),
-	{"startup_probe", "failure_threshold"}:             int64(3),
-	{"startup_probe", "period_seconds"}:                int64(10),
-	{"startup_probe", "success_threshold"}:             int64(1),
-	{"startup_probe", "timeout_seconds"}:               int64(1),
-}
-
-// octalAttributes are hashicorp/kubernetes's file modes: octal strings.
-var octalAttributes = map[string]bool{"mode": true, "default_mode": true}
 
 // movedConverter turns a hashicorp/kubernetes state (SDKv2 JSON: every block
 // a list, every attribute present) into the API JSON of kubedaemon's model,
@@ -224,7 +180,8 @@ func (c *movedConverter) object(v any, t attr.Type, name, at string) any {
 
 // value converts attribute or block name of parent to type t.
 func (c *movedConverter) value(v any, t attr.Type, parent, name, at string) any {
-	if def, ok := movedDefaults[fieldKey{parent, name}]; ok {
+	def, hasDefault := convert.Default(parent, name)
+	if hasDefault {
 		if n, ok := c.scalar(v, t, name); ok && n == def {
 			return nil
 		}
@@ -277,7 +234,9 @@ func (c *movedConverter) value(v any, t attr.Type, parent, name, at string) any 
 		}
 		return nil
 	}
-	if _, hasDefault := movedDefaults[fieldKey{parent, name}]; !hasDefault && zeroValue(n) {
+	// Where hashicorp/kubernetes's default is not the zero value, a zero was
+	// configured and stays.
+	if !hasDefault && zeroValue(n) {
 		return nil
 	}
 	return n
@@ -298,7 +257,7 @@ func (c *movedConverter) scalar(v any, t attr.Type, name string) (any, bool) {
 				return int64(0), true
 			}
 			base := 10
-			if octalAttributes[name] {
+			if convert.IsOctal(name) {
 				base = 8
 			}
 			n, err := strconv.ParseInt(v, base, 64)
@@ -365,20 +324,9 @@ func zeroValue(v any) bool {
 func dropDefaultPullPolicy(c map[string]any) {
 	image, _ := c["image"].(string)
 	policy, _ := c["imagePullPolicy"].(string)
-	if policy != "" && policy == defaultPullPolicy(image) {
+	if policy != "" && policy == convert.DefaultPullPolicy(image) {
 		delete(c, "imagePullPolicy")
 	}
-}
-
-func defaultPullPolicy(image string) string {
-	if strings.Contains(image, "@") {
-		return "IfNotPresent"
-	}
-	name := image[strings.LastIndex(image, "/")+1:]
-	if i := strings.LastIndex(name, ":"); i >= 0 && name[i+1:] != "latest" {
-		return "IfNotPresent"
-	}
-	return "Always"
 }
 
 // movedManagers are the field managers of hashicorp/kubernetes: its typed
