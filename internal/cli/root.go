@@ -104,7 +104,8 @@ func newBuildRootCommand(b Build, s streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "kubedaemon",
 		Short: "Node daemons on Kubernetes: render presets, wait for DaemonSets",
-		Long: "kubedaemon renders node-daemon presets (fluent-bit, fluentd, node-exporter, csi-node) " +
+		Long: "kubedaemon renders node-daemon presets (fluent-bit, fluentd, node-exporter, csi-node, " +
+			"node-problem-detector, otel-collector-agent) " +
 			"into Kubernetes manifests and waits for DaemonSets to converge.\n\n" +
 			"The same binary is the Terraform provider registry.terraform.io/kubedaemon/kubedaemon: " +
 			"Terraform starts it with its plugin handshake in the environment (TF_PLUGIN_MAGIC_COOKIE); " +

@@ -296,9 +296,10 @@ func pruneTo(live, mask any) any {
 		for k, mv := range mm {
 			if lv, ok := l[k]; ok && lv != nil {
 				out[k] = pruneTo(lv, mv)
-			} else if isEmpty(mv) {
-				// An empty list, map or block of the configuration is left
-				// out of what Kubernetes stores: keep it as configured.
+			} else if isEmpty(mv) || isZero(mv) {
+				// An empty list, map or block of the configuration, and a
+				// zero number, false or "" (Go's omitempty), are left out of
+				// what Kubernetes returns: keep them as configured.
 				out[k] = mv
 			}
 		}
@@ -359,6 +360,25 @@ func isEmpty(v any) bool {
 		return len(v) == 0
 	case []any:
 		return len(v) == 0
+	}
+	return false
+}
+
+// isZero reports whether v is a scalar's zero value: 0, false or "".
+func isZero(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return v == ""
+	case bool:
+		return !v
+	case int64:
+		return v == 0
+	case int:
+		return v == 0
+	case float64:
+		return v == 0
+	case json.Number:
+		return v.String() == "0"
 	}
 	return false
 }

@@ -2,14 +2,17 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -36,9 +39,15 @@ type daemonSetValidator struct {
 // validateDaemonSet checks what the schema's validators cannot: relations
 // between attributes, and the formats of names, quantities and percents.
 func validateDaemonSet(m *daemonSetResourceModel) diag.Diagnostics {
-	doc, unknown := modelDocument(m)
+	return validateDocument(modelDocument(m))
+}
+
+// validateDocument is validateDaemonSet on the model's API JSON and the
+// paths of its unknown values.
+func validateDocument(doc map[string]any, unknown []path.Path) diag.Diagnostics {
 	v := &daemonSetValidator{unknown: unknown}
 	v.quantities(doc)
+	v.explicitZeros(doc)
 	b, err := json.Marshal(doc)
 	if err == nil {
 		var ds appsv1.DaemonSet
@@ -84,11 +93,20 @@ func (v *daemonSetValidator) errorf(p path.Path, summary, format string, args ..
 }
 
 // quantities checks (and removes, so that the rest can be decoded and
-// checked) the quantities of the document: container resources, emptyDir
-// size limits and resource_field_ref divisors.
+// checked) every quantity of the document: each attribute of the schema
+// whose type is a quantity (container resources, emptyDir size limits,
+// resource_field_ref divisors, wherever they are).
 func (v *daemonSetValidator) quantities(doc map[string]any) {
-	spec := dig(doc, "spec", "template", "spec")
-	check := func(parent map[string]any, key string, p path.Path) {
+	root := daemonSetAPIType(context.Background())
+	for _, top := range []string{"metadata", "spec"} {
+		v.quantitiesIn(doc, top, root.AttrTypes[top], path.Root(top))
+	}
+}
+
+// quantitiesIn checks parent[key], of type t at p.
+func (v *daemonSetValidator) quantitiesIn(parent map[string]any, key string, t attr.Type, p path.Path) {
+	switch t := t.(type) {
+	case quantityType:
 		s, ok := parent[key].(string)
 		if !ok {
 			return
@@ -98,30 +116,55 @@ func (v *daemonSetValidator) quantities(doc map[string]any) {
 				"suffix, e.g. \"100m\" (0.1 CPU), \"2\", \"200Mi\" or \"1Gi\".", s)
 			delete(parent, key)
 		}
-	}
-	for _, kind := range []string{"container", "init_container"} {
-		for i, c := range objectList(spec[jsonName(kind, true)]) {
-			cp := podSpecPath.AtName(kind).AtListIndex(i)
-			res := dig(c, "resources")
-			for _, rk := range []string{"requests", "limits"} {
-				q := dig(res, rk)
-				keys := make([]string, 0, len(q))
-				for k := range q {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				for _, k := range keys {
-					check(q, k, cp.AtName("resources").AtName(rk).AtMapKey(k))
-				}
-			}
-			for j, e := range objectList(c["env"]) {
-				check(dig(e, "valueFrom", "resourceFieldRef"), "divisor",
-					cp.AtName("env").AtListIndex(j).AtName("value_from").AtName("resource_field_ref").AtName("divisor"))
-			}
+	case basetypes.ObjectType:
+		obj, _ := parent[key].(map[string]any)
+		for name, at := range t.AttrTypes {
+			_, isList := at.(basetypes.ListType)
+			v.quantitiesIn(obj, jsonName(name, isList), at, p.AtName(name))
+		}
+	case basetypes.ListType:
+		list, _ := parent[key].([]any)
+		for i, e := range list {
+			v.quantitiesIn(map[string]any{"": e}, "", t.ElemType, p.AtListIndex(i))
+		}
+	case basetypes.MapType:
+		m, _ := parent[key].(map[string]any)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v.quantitiesIn(m, k, t.ElemType, p.AtMapKey(k))
 		}
 	}
-	for i, vol := range objectList(spec["volumes"]) {
-		check(dig(vol, "emptyDir"), "sizeLimit", podSpecPath.AtName("volume").AtListIndex(i).AtName("empty_dir").AtName("size_limit"))
+}
+
+// nonNegative adds an error if a number that Kubernetes requires to be 0 or
+// more is negative; what says what the number is.
+func (v *daemonSetValidator) nonNegative(p path.Path, n int64, what string) {
+	if n < 0 && v.known(p) {
+		v.errorf(p, "Negative Number", "%s = %d is negative, and Kubernetes refuses it: it is the %s. Use 0 or "+
+			"more, or remove the attribute for Kubernetes' default.", p, n, what)
+	}
+}
+
+// explicitZeros checks the numbers whose zero the API reads as "not set",
+// so that a configured 0 could not come back from Kubernetes as configured:
+// a port's host_port (a host port is 1-65535; without one the port is the
+// pod's only).
+func (v *daemonSetValidator) explicitZeros(doc map[string]any) {
+	spec := dig(doc, "spec", "template", "spec")
+	for _, kind := range []string{"container", "init_container"} {
+		for i, c := range objectList(spec[jsonName(kind, true)]) {
+			for j, port := range objectList(c["ports"]) {
+				if hp, ok := port["hostPort"].(int64); ok && hp == 0 {
+					v.errorf(podSpecPath.AtName(kind).AtListIndex(i).AtName("port").AtListIndex(j).AtName("host_port"),
+						"Invalid Host Port", "host_port = 0 is not a host port: use a port between 1 and 65535, or "+
+							"remove host_port to expose the port on the pod only.")
+				}
+			}
+		}
 	}
 }
 
@@ -156,6 +199,16 @@ func (v *daemonSetValidator) daemonSet(ds *appsv1.DaemonSet) {
 			v.errorf(path.Root("metadata").AtName("namespace"), "Invalid Namespace",
 				"%q is not a valid namespace: %s. Use lower-case letters, digits and '-', e.g. \"kube-system\".", ns, strings.Join(errs, "; "))
 		}
+	}
+	v.nonNegative(path.Root("spec").AtName("min_ready_seconds"), int64(ds.Spec.MinReadySeconds),
+		"seconds a new pod must be ready to count as available; 0 counts it at once")
+	if ds.Spec.RevisionHistoryLimit != nil {
+		v.nonNegative(path.Root("spec").AtName("revision_history_limit"), int64(*ds.Spec.RevisionHistoryLimit),
+			"old revisions kept for rollback")
+	}
+	if g := ds.Spec.Template.Spec.TerminationGracePeriodSeconds; g != nil {
+		v.nonNegative(podSpecPath.AtName("termination_grace_period_seconds"), *g,
+			"seconds a pod gets to stop before it is killed; 0 kills it at once")
 	}
 	v.selector(ds)
 	v.updateStrategy(ds.Spec.UpdateStrategy)
@@ -226,7 +279,12 @@ func (v *daemonSetValidator) intOrPercent(x *intstr.IntOrString, p path.Path) bo
 	}
 	s := x.StrVal
 	n, err := strconv.Atoi(strings.TrimSuffix(s, "%"))
-	if !strings.HasSuffix(s, "%") || err != nil || n < 0 || n > 100 {
+	if strings.HasSuffix(s, "%") && err == nil && n > 100 {
+		v.errorf(p, "Invalid Percent", "%q is above 100%%, and a percent of the nodes above 100%% is not allowed. "+
+			"Use a percent from 0%% to 100%%, e.g. \"25%%\", or a number of nodes such as \"2\".", s)
+		return false
+	}
+	if !strings.HasSuffix(s, "%") || err != nil || n < 0 {
 		v.errorf(p, "Invalid Number Or Percent", "%q is neither a number of nodes nor a percent. Use e.g. \"1\" or \"25%%\".", s)
 		return false
 	}
@@ -243,6 +301,11 @@ func (v *daemonSetValidator) podSpec(ps *corev1.PodSpec) {
 	if rp := ps.RestartPolicy; rp != "" && rp != corev1.RestartPolicyAlways {
 		v.errorf(podSpecPath.AtName("restart_policy"), "Invalid Restart Policy",
 			"%q is not allowed: a DaemonSet's pods must restart \"Always\". Remove restart_policy or set it to \"Always\".", rp)
+	}
+	if len(ps.Containers) == 0 && v.known(podSpecPath.AtName("container")) {
+		v.errorf(podSpecPath.AtName("container"), "No Container",
+			"spec.template.spec has no container block, and a pod needs at least one. Add one, e.g. "+
+				"container { name = \"agent\"\n image = \"registry.k8s.io/pause:3.10\" }.")
 	}
 	volumes := map[string]bool{}
 	volumesKnown := v.known(podSpecPath.AtName("volume"))

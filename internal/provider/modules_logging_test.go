@@ -24,7 +24,7 @@ func TestAccModuleNodeLoggingFluentd(t *testing.T) {
 		esHost = "es-acc.logging.svc"
 		esPort = 9243
 		tag    = "v2.5.2-acc"
-		image  = "quay.io/fluentd_elasticsearch/fluentd:" + tag
+		image  = "fluent/fluentd-kubernetes-daemonset:" + tag
 		labelK = "logging.kubedaemon.dev/fluentd"
 		labelV = "acc"
 		node0  = "acc-fluentd-0"

@@ -136,6 +136,13 @@ func (t *nodeTarget) planNodes(ctx context.Context, req resource.ModifyPlanReque
 	if !ok {
 		return nil, false
 	}
+	if len(nodes) == 0 && !selector.IsNull() {
+		sel, _ := selectorString(selector)
+		resp.Diagnostics.AddAttributeWarning(path.Root("node_selector"), "Node Selector Matches No Node",
+			fmt.Sprintf("node_selector %s matches no node of the cluster, so this apply %ss no node. Check the "+
+				"labels (kubectl get nodes -l '%s'); nodes that get them later are %s by the next apply.",
+				sel, t.verb, sel, t.done))
+	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("nodes"), names(nodes))...)
 	return nodes, !resp.Diagnostics.HasError()
 }

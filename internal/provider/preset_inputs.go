@@ -39,7 +39,8 @@ type presetSetModel struct {
 
 // Descriptions of the shared attributes, one place for both schemas.
 const (
-	presetPresetDescription = "A built-in preset (`fluent-bit`, `fluentd`, `node-exporter`, `csi-node`), the " +
+	presetPresetDescription = "A built-in preset (`fluent-bit`, `fluentd`, `node-exporter`, `csi-node`, `node-problem-detector`, " +
+		"`otel-collector-agent`), the " +
 		"path of a Helm chart folder (`Chart.yaml`, `values.yaml`, `templates/`, optional `values.schema.json`, " +
 		"`charts/`, `crds/`), e.g. `\"${path.module}/charts/log-compressor\"`, or the path of a packaged chart " +
 		"(`.tgz`). Helm's own libraries render it, as `helm template` does."

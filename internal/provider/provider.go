@@ -54,6 +54,7 @@ type kubedaemonProviderModel struct {
 	QPS                   types.Int64        `tfsdk:"qps"`
 	Burst                 types.Int64        `tfsdk:"burst"`
 	MaxParallel           types.Int64        `tfsdk:"max_parallel"`
+	ServerDryRun          types.Bool         `tfsdk:"server_dry_run"`
 	IgnoreLabels          types.List         `tfsdk:"ignore_labels"`
 	IgnoreAnnotations     types.List         `tfsdk:"ignore_annotations"`
 	Exec                  []execModel        `tfsdk:"exec"`
@@ -89,7 +90,8 @@ func (p *kubedaemonProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The kubedaemon provider runs node-level daemons (DaemonSets) on Kubernetes, " +
 			"manages node labels and taints without clobbering other owners, and renders ready presets " +
-			"(fluent-bit, fluentd, node-exporter, a CSI node driver). It takes every argument of the " +
+			"(fluent-bit, fluentd, node-exporter, a CSI node driver, node-problem-detector, an OpenTelemetry Collector " +
+			"agent). It takes every argument of the " +
 			"hashicorp/kubernetes provider block, with the same names and `KUBE_*` environment variables: the " +
 			"connection settings, `username`/`password`, `exec`, `ignore_labels` and `ignore_annotations`; " +
 			"`experiments` is accepted with a warning and has no effect. An existing `provider \"kubernetes\"` " +
@@ -148,6 +150,15 @@ func (p *kubedaemonProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"writes to at once. Defaults to %d. The writes are paced by `qps` and `burst`; this bounds the "+
 					"requests in flight (lower it for a slow API server).", k8s.DefaultMaxParallel),
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"server_dry_run": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Whether `terraform plan` sends each DaemonSet and preset object it creates or " +
+					"changes to the API server as a server-side apply with `dryRun=All` (one request per object), so " +
+					"that Kubernetes' validation, defaults and admission policies (pod security, " +
+					"ValidatingAdmissionPolicy, webhooks) fail the plan, on the attribute at fault, instead of the " +
+					"apply. Defaults to `true`. Set `false` where the credentials that plan may not write; the " +
+					"provider's own checks still run, and the server's run at apply.",
 			},
 			"ignore_labels":      ignoreMetadataAttribute("labels"),
 			"ignore_annotations": ignoreMetadataAttribute("annotations"),
@@ -227,6 +238,7 @@ func (p *kubedaemonProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	data := newProviderData(k8s.NewClients(cfg, m.FieldManager.ValueString()), nil)
 	data.maxParallel = int(m.MaxParallel.ValueInt64())
+	data.noDryRun = !m.ServerDryRun.IsNull() && !m.ServerDryRun.ValueBool()
 	data.ignore = ignore
 	resp.DataSourceData = data
 	resp.ResourceData = data

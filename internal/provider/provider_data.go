@@ -37,6 +37,24 @@ type providerData struct {
 	rolloutOnce sync.Once
 	rollout     *rollout.Client
 	rolloutErr  error
+
+	// noDryRun turns off the plan's server-side dry runs (server_dry_run =
+	// false).
+	noDryRun bool
+
+	// noticed holds the keys of the warnings given once per plan (one
+	// provider process serves one plan), whatever the resource.
+	noticed sync.Map
+}
+
+// once reports whether key is seen for the first time in this process: a
+// warning about the whole plan is given by the first resource that meets it.
+func (d *providerData) once(key string) bool {
+	if d == nil {
+		return false
+	}
+	_, seen := d.noticed.LoadOrStore(key, true)
+	return !seen
 }
 
 func newProviderData(c *k8s.Clients, unknown []string) *providerData {

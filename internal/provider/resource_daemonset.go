@@ -64,21 +64,44 @@ func (r *daemonSetResource) ValidateConfig(ctx context.Context, req resource.Val
 		return
 	}
 	resp.Diagnostics.Append(validateDaemonSet(&m)...)
+	resp.Diagnostics.Append(validateTimeouts(m.Timeouts)...)
 }
 
-// ModifyPlan warns when a template change will not reach running pods by
-// itself: with OnDelete, Kubernetes replaces a pod only when it is deleted.
+// ModifyPlan checks the planned DaemonSet with the API server (a
+// server-side dry run) when the plan creates or changes it, and warns when a
+// template change will not reach running pods by itself: with OnDelete,
+// Kubernetes replaces a pod only when it is deleted.
 func (r *daemonSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var planned, prior types.Object
+	var plan daemonSetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		r.dryRun(ctx, &plan, false, false, &resp.Diagnostics)
+		return
+	}
+	var prior daemonSetResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Spec.Equal(prior.Spec) || !plan.Metadata.Equal(prior.Metadata) || !plan.ForceConflicts.Equal(prior.ForceConflicts) {
+		// After a moved block, the update first takes over the fields of
+		// hashicorp/kubernetes's managers: a conflict with them is no news.
+		moved, _ := req.Private.GetKey(ctx, movedFromKey)
+		r.dryRun(ctx, &plan, replacesDaemonSet(&plan, &prior), len(moved) > 0, &resp.Diagnostics)
+	}
+	var planned, priorTmpl types.Object
 	tmpl := path.Root("spec").AtName("template")
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, tmpl, &planned)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, tmpl, &prior)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, tmpl, &priorTmpl)...)
 	var strategy types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("spec").AtName("update_strategy").AtName("type"), &strategy)...)
-	if resp.Diagnostics.HasError() || planned.Equal(prior) {
+	if resp.Diagnostics.HasError() || planned.Equal(priorTmpl) {
 		return
 	}
 	if strategy.ValueString() == string(appsv1.OnDeleteDaemonSetStrategyType) {
@@ -109,6 +132,7 @@ func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.AdoptMovedFields(ctx, req.Private, resp.Private, &plan, &resp.Diagnostics)
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
@@ -184,6 +208,14 @@ func addApplyError(diags *diag.Diagnostics, ds *appsv1.DaemonSet, err error) {
 			"or stop managing them with the other tool.")
 		return
 	}
+	if missingNamespace(err) {
+		diags.AddAttributeError(path.Root("metadata").AtName("namespace"), "Namespace Does Not Exist",
+			fmt.Sprintf("Namespace %q does not exist, so DaemonSet %s/%s cannot be created in it. Create it first: "+
+				"with a kubernetes_namespace_v1 resource this DaemonSet depends on, with a kubedaemon_preset that has "+
+				"create_namespace = true, or with kubectl create namespace %s.\n\nOriginal Error: %s",
+				ds.Namespace, ds.Namespace, ds.Name, ds.Namespace, err))
+		return
+	}
 	diags.AddError("Cannot Apply DaemonSet", fmt.Sprintf("Kubernetes refused DaemonSet %s/%s. Fix the attribute "+
 		"the message names and apply again.\n\nOriginal Error: %s", ds.Namespace, ds.Name, err))
 }
@@ -244,6 +276,9 @@ func (r *daemonSetResource) Read(ctx context.Context, req resource.ReadRequest, 
 		}
 	} else {
 		mask = state.document
+		// Labels and annotations that ignore_labels/ignore_annotations
+		// match keep their state values: other tools' changes are no drift.
+		r.data.KeepIgnoredMetadata(live, mask)
 	}
 	setDaemonSetState(ctx, req.State.Raw, live, mask, &resp.State, &resp.Diagnostics)
 }

@@ -229,6 +229,9 @@ func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	resp.Diagnostics.Append(plan.setRendered(ctx, out)...)
+	if state == nil || !plan.Objects.Equal(state.Objects) {
+		r.dryRun(ctx, cfg, out, &resp.Diagnostics)
+	}
 	if state == nil {
 		plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
 	} else if !req.Plan.Raw.Equal(req.State.Raw) || !plan.Objects.Equal(state.Objects) {

@@ -345,8 +345,15 @@ func checkPresetGone(ns, name string) resource.TestCheckFunc {
 // render it did not get to delete, so that the next apply deletes them.
 func TestAccPresetResourceFailedUpdateKeepsPrunable(t *testing.T) {
 	const ns = "acc-preset-partial"
+	// The plan's server-side dry run would refuse the bad DaemonSet before
+	// anything is applied: turned off, the refusal comes at apply, which is
+	// what this test is about.
 	config := func(service bool, containerSecurityContext string) string {
 		return fmt.Sprintf(`
+provider "kubedaemon" {
+  server_dry_run = false
+}
+
 resource "kubedaemon_preset" "ne" {
   preset           = "node-exporter"
   name             = "ne"

@@ -177,6 +177,19 @@ func emptyValue(v any) bool {
 		return len(v) == 0
 	case []any:
 		return len(v) == 0
+	case string:
+		// Kubernetes leaves zero values of plain (omitempty) fields out
+		// of the objects it returns: 0, false and "" applied come back
+		// missing.
+		return v == ""
+	case bool:
+		return !v
+	case float64:
+		return v == 0
+	case int64:
+		return v == 0
+	case int:
+		return v == 0
 	}
 	return false
 }

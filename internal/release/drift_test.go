@@ -160,3 +160,48 @@ func TestDriftYAMLRoundTrip(t *testing.T) {
 		t.Errorf("stripDrift changed YAML without drift:\n%s", got)
 	}
 }
+
+// TestDriftZeroValues: zero values the chart renders (initialDelaySeconds: 0,
+// hostNetwork: false, a "" string) come back missing from Kubernetes, which
+// leaves zero values of plain fields out: no drift. A value someone set in
+// their place is.
+func TestDriftZeroValues(t *testing.T) {
+	const applied = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  hostNetwork: false\n" +
+		"  containers:\n  - name: c\n    image: busybox\n    workingDir: \"\"\n    livenessProbe:\n      initialDelaySeconds: 0\n" +
+		"      tcpSocket: {port: 80}\n"
+	live := func(delay any) map[string]any {
+		probe := map[string]any{"tcpSocket": map[string]any{"port": int64(80)}}
+		if delay != nil {
+			probe["initialDelaySeconds"] = delay
+		}
+		return map[string]any{
+			"apiVersion": "v1", "kind": "Pod",
+			"metadata": map[string]any{
+				"name": "p", "namespace": "ns",
+				"labels":      map[string]any{ManagedByLabel: ManagedByValue},
+				"annotations": map[string]any{InventoryAnnotation: "ns/rel", AppliedAnnotation: applied},
+			},
+			"spec": map[string]any{"containers": []any{map[string]any{
+				"name": "c", "image": "busybox", "livenessProbe": probe,
+			}}},
+		}
+	}
+	inv := &Inventory{ID: "ns/rel"}
+	for name, tc := range map[string]struct {
+		live map[string]any
+		want []string
+	}{
+		"zeros left out":    {live: live(nil)},
+		"zero set in place": {live: live(int64(5)), want: []string{"spec.containers[0].livenessProbe.initialDelaySeconds: 5 in the cluster, 0 applied"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := inv.drift(Entry{Key: "Pod/ns/p", YAML: applied}, tc.live)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Inventory.drift (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

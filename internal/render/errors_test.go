@@ -182,6 +182,14 @@ func TestRenderErrors(t *testing.T) {
 			req:   Request{Set: []string{"image.tag=v2", "items[x]=a"}},
 			want:  `--set[1]: items[x]: "items[x]=a" does not parse: error parsing index: strconv.Atoi: parsing "x": invalid syntax (a values path is key, a.b, list[0] or a\.b for a dot in a key; a list is {a,b})`,
 		},
+		{
+			name:  "set-json that is not JSON",
+			files: map[string]string{"cm.yaml": configMapHead},
+			req:   Request{SetJSON: []string{`image={"tag": v2}`}},
+			want: `--set-json[0]: image: "image={\"tag\": v2}" does not parse: invalid character 'v' looking for beginning of value ` +
+				`(write key=JSON: the value is one JSON document, e.g. image={"tag":"v1"}, tolerations=[{"operator":"Exists"}] or ` +
+				`name="text" (strings in double quotes); a values path is key, a.b, list[0] or a\.b for a dot in a key)`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -161,7 +161,7 @@ func userValues(defaults map[string]any, req Request, sch *valuesSchema) (*coale
 			}
 			if err := parseSetSafely(parseOwn, expr, own); err != nil {
 				errs = append(errs, &ValuesError{Source: src, Path: setKey(expr), Msg: fmt.Sprintf("%q does not parse: %v "+
-					"(a values path is key, a.b, list[0] or a\\.b for a dot in a key; a list is {a,b})", expr, err)})
+					"(%s)", expr, err, setSyntax(set.kind))})
 				continue
 			}
 			if err := parseSetSafely(set.parse, expr, user); err != nil {
@@ -479,4 +479,14 @@ func typeName(v any) string {
 	default:
 		return "number"
 	}
+}
+
+// setSyntax is the syntax help of a kind of set expression.
+func setSyntax(kind SourceKind) string {
+	if kind == SourceSetJSON {
+		return `write key=JSON: the value is one JSON document, e.g. image={"tag":"v1"}, ` +
+			`tolerations=[{"operator":"Exists"}] or name="text" (strings in double quotes); ` +
+			`a values path is key, a.b, list[0] or a\.b for a dot in a key`
+	}
+	return `a values path is key, a.b, list[0] or a\.b for a dot in a key; a list is {a,b}`
 }

@@ -23,6 +23,9 @@ type ApplyOptions struct {
 	// Force takes ownership of fields another field manager owns instead of
 	// failing with a *k8s.ConflictError.
 	Force bool
+	// DryRun sends the apply with dryRun=All: the API server validates,
+	// defaults and admits the object and returns it, and stores nothing.
+	DryRun bool
 }
 
 // Apply creates or updates obj with server-side apply as c.FieldManager and
@@ -43,7 +46,11 @@ func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, opts
 		obj.SetNamespace("default")
 		name = objectName(gvk.Kind, "default", obj.GetName())
 	}
-	out, err := ri.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: c.FieldManager, Force: opts.Force})
+	ao := metav1.ApplyOptions{FieldManager: c.FieldManager, Force: opts.Force}
+	if opts.DryRun {
+		ao.DryRun = []string{metav1.DryRunAll}
+	}
+	out, err := ri.Apply(ctx, obj.GetName(), obj, ao)
 	if err != nil {
 		if ce := conflictFrom(name, err); ce != nil {
 			return nil, ce

@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/release"
+)
+
+// dryRun sends every rendered object of the plan to the API server as a
+// server-side dry run (one request each), so that its validation, defaults
+// and admission run at plan time. A refusal is a plan error that names the
+// object, the API field and the inputs that render it. Objects the server
+// cannot check before the apply creates what they need (their namespace
+// with create_namespace, their CRD from crds/) are left to the apply.
+func (r *presetResource) dryRun(ctx context.Context, cfg presetResourceModel, out *presetRendered, diags *diag.Diagnostics) {
+	d := r.data
+	if d == nil || d.noDryRun {
+		return
+	}
+	if len(d.unknown) > 0 {
+		d.serverChecksLater(diags, laterProviderUnknown, fmt.Sprintf("The provider's %s are known only at apply, "+
+			"so this plan could not reach the cluster.", strings.Join(d.unknown, ", ")))
+		return
+	}
+	var clientDiags diag.Diagnostics
+	rc := d.Rollout(&clientDiags)
+	if rc == nil {
+		d.serverChecksLater(diags, laterUnreachable, "The provider could not build a Kubernetes client: "+
+			errorDetails(clientDiags)+".")
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, dryRunTimeout)
+	defer cancel()
+	inv := presetInventory(rc, out.namespace+"/"+out.name)
+	at := presetInputPath(cfg)
+	missingNamespace := false
+	for _, res := range inv.DryRunAll(dctx, out.entries) {
+		var status apierrors.APIStatus
+		switch {
+		case errors.Is(res.Err, release.ErrKindNotServed):
+			continue // the chart's crds/ create it first; discovery checked the rest
+		case errors.Is(res.Err, release.ErrNamespaceMissing):
+			missingNamespace = true
+			continue
+		case !errors.As(res.Err, &status):
+			d.serverChecksLater(diags, laterUnreachable, fmt.Sprintf("The API server did not answer the plan's "+
+				"server-side dry run (%s).", out.redact(res.Err.Error())))
+			return
+		}
+		st := status.Status()
+		switch {
+		case apierrors.IsForbidden(res.Err) && isAuthorizationDenial(st.Message):
+			d.serverChecksLater(diags, laterForbidden, "The provider's credentials may not apply "+res.Key+" ("+
+				out.redact(st.Message)+"); the apply needs that permission.")
+			continue
+		case st.Code >= 500 || apierrors.IsTimeout(res.Err) || apierrors.IsServerTimeout(res.Err):
+			d.serverChecksLater(diags, laterUnreachable, fmt.Sprintf("The API server could not answer the plan's "+
+				"server-side dry run (%s).", out.redact(st.Message)))
+			return
+		}
+		var fields []string
+		if st.Details != nil {
+			for _, c := range st.Details.Causes {
+				if c.Field != "" {
+					fields = append(fields, c.Field+": "+c.Message)
+				}
+			}
+		}
+		msg := st.Message
+		if len(fields) > 0 {
+			msg = strings.Join(fields, "\n")
+		}
+		diags.AddAttributeError(at, "Refused By Kubernetes", out.redact(fmt.Sprintf("%s: %s\n\nThe API server refuses "+
+			"this object of preset %q in a server-side dry run of this plan; nothing was created or changed. Fix the "+
+			"values (or the chart's template) that render this field, and plan again.", res.Key, msg, cfg.Preset.ValueString())))
+	}
+	if missingNamespace && !cfg.CreateNamespace.ValueBool() {
+		diags.AddAttributeWarning(path.Root("namespace"), "Namespace Does Not Exist Yet",
+			fmt.Sprintf("Namespace %q does not exist in the cluster. If nothing in this configuration creates it, "+
+				"the apply fails: set create_namespace = true, or create it first.", out.namespace))
+	}
+}
+
+// presetInputPath is the attribute a refusal of a rendered object points
+// at: the values that render it, or the preset itself.
+func presetInputPath(cfg presetResourceModel) path.Path {
+	switch {
+	case !cfg.Values.IsNull() && len(cfg.Values.Elements()) > 0:
+		return path.Root("values")
+	case !cfg.Set.IsNull() && len(cfg.Set.Elements()) > 0:
+		return path.Root("set")
+	}
+	return pathPreset
+}
