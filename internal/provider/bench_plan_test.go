@@ -72,7 +72,10 @@ func BenchmarkAccPlanQuickstartDryRun(b *testing.B) {
 			took[dryRun] = append(took[dryRun], float64(time.Since(start).Microseconds())/1000)
 		}
 	}
-	with, without := median(took[true]), median(took[false])
+	for _, v := range took {
+		slices.Sort(v)
+	}
+	with, without := percentile(took[true], 0.5), percentile(took[false], 0.5)
 	b.ReportMetric(with, "dryrun-ms")
 	b.ReportMetric(without, "nodryrun-ms")
 	b.ReportMetric(100*(with-without)/without, "growth-%")
@@ -88,10 +91,4 @@ func copyExamples(b *testing.B, dir string) {
 			b.Fatalf("copy examples/%s: %v\n%s", sub, err, out)
 		}
 	}
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -21,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/release"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
@@ -48,14 +50,15 @@ func (d *providerData) serverChecksLater(diags *diag.Diagnostics, key, why strin
 }
 
 // daemonSetAPIType is the part of the schema that is the API object:
-// metadata and spec, the root of the API field paths.
-func daemonSetAPIType(ctx context.Context) basetypes.ObjectType {
-	s := daemonSetSchemaV0(ctx)
+// metadata and spec, the root of the API field paths. Built once: the
+// validator and the plan's error mapping read it on every call.
+var daemonSetAPIType = sync.OnceValue(func() basetypes.ObjectType {
+	s := daemonSetSchemaV0(context.Background())
 	return basetypes.ObjectType{AttrTypes: map[string]attr.Type{
 		"metadata": s.Blocks["metadata"].Type(),
 		"spec":     s.Blocks["spec"].Type(),
 	}}
-}
+})
 
 // dryRun sends the planned DaemonSet to the API server as a server-side
 // apply with dryRun=All, so that its validation, defaulting and admission
@@ -215,7 +218,7 @@ func addDryRunError(ctx context.Context, d *providerData, rc *rollout.Client, fo
 	}
 	st := status.Status()
 	switch {
-	case missingNamespace(err):
+	case release.MissingNamespace(err):
 		diags.AddAttributeWarning(path.Root("metadata").AtName("namespace"), "Namespace Does Not Exist Yet",
 			fmt.Sprintf("Namespace %q does not exist in the cluster. If nothing in this configuration creates it "+
 				"(a kubernetes_namespace_v1 resource, or a kubedaemon_preset with create_namespace = true that this "+
@@ -231,7 +234,7 @@ func addDryRunError(ctx context.Context, d *providerData, rc *rollout.Client, fo
 			"server-side dry run (%s).", st.Message))
 		return
 	}
-	root := daemonSetAPIType(ctx)
+	root := daemonSetAPIType()
 	var fields []metav1.StatusCause
 	if st.Details != nil {
 		for _, c := range st.Details.Causes {
@@ -330,17 +333,6 @@ func blameNote(found bool) string {
 	return ""
 }
 
-// missingNamespace reports whether err says that the object's namespace
-// does not exist.
-func missingNamespace(err error) bool {
-	var status apierrors.APIStatus
-	if !apierrors.IsNotFound(err) || !errors.As(err, &status) {
-		return false
-	}
-	d := status.Status().Details
-	return d != nil && d.Kind == "namespaces"
-}
-
 // isAuthorizationDenial tells RBAC's "cannot" from an admission denial,
 // both 403 Forbidden.
 func isAuthorizationDenial(msg string) bool {
@@ -381,7 +373,7 @@ func addServerChanges(ctx context.Context, diags *diag.Diagnostics, mask map[str
 		return
 	}
 	kept, _ := pruneTo(full, mask).(map[string]any)
-	root := daemonSetAPIType(ctx)
+	root := daemonSetAPIType()
 	var changes []serverChange
 	diffConfigured("", root, map[string]any{"metadata": mask["metadata"], "spec": mask["spec"]}, kept, &changes)
 	for _, c := range changes {

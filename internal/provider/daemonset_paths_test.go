@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,17 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	appsv1 "k8s.io/api/apps/v1"
 )
-
-// daemonSetAPIRoot is the part of the schema that is the API object:
-// metadata and spec.
-func daemonSetAPIRoot(t testing.TB) basetypes.ObjectType {
-	t.Helper()
-	s := daemonSetSchemaV0(context.Background())
-	return basetypes.ObjectType{AttrTypes: map[string]attr.Type{
-		"metadata": s.Blocks["metadata"].Type(),
-		"spec":     s.Blocks["spec"].Type(),
-	}}
-}
 
 // schemaPaths lists every attribute path under t, with index 0 for lists
 // and the key "k" for maps.
@@ -98,7 +86,7 @@ func jsonField(t reflect.Type, name string) (reflect.Type, bool) {
 // API field path names a real field of apps/v1 DaemonSet and maps back to
 // the attribute.
 func TestAPIFieldPathSchema(t *testing.T) {
-	root := daemonSetAPIRoot(t)
+	root := daemonSetAPIType()
 	paths := schemaPaths(path.Empty(), root)
 	if len(paths) < 200 {
 		t.Fatalf("the schema walk found only %d paths", len(paths))
@@ -121,7 +109,7 @@ func TestAPIFieldPathSchema(t *testing.T) {
 }
 
 func TestAPIFieldPath(t *testing.T) {
-	root := daemonSetAPIRoot(t)
+	root := daemonSetAPIType()
 	tests := map[string]struct {
 		field    string
 		want     string

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -97,7 +96,7 @@ func (v *daemonSetValidator) errorf(p path.Path, summary, format string, args ..
 // whose type is a quantity (container resources, emptyDir size limits,
 // resource_field_ref divisors, wherever they are).
 func (v *daemonSetValidator) quantities(doc map[string]any) {
-	root := daemonSetAPIType(context.Background())
+	root := daemonSetAPIType()
 	for _, top := range []string{"metadata", "spec"} {
 		v.quantitiesIn(doc, top, root.AttrTypes[top], path.Root(top))
 	}

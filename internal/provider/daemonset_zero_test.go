@@ -153,7 +153,7 @@ func schemaRefuses(ctx context.Context, a any, p path.Path, value any) bool {
 func TestZeroValuesRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := daemonSetSchemaV0(ctx)
-	root := daemonSetAPIRoot(t)
+	root := daemonSetAPIType()
 	checked := 0
 	for _, p := range schemaPaths(path.Empty(), root) {
 		a, d := s.AttributeAtPath(ctx, p)

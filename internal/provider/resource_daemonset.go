@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/release"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
@@ -208,7 +209,7 @@ func addApplyError(diags *diag.Diagnostics, ds *appsv1.DaemonSet, err error) {
 			"or stop managing them with the other tool.")
 		return
 	}
-	if missingNamespace(err) {
+	if release.MissingNamespace(err) {
 		diags.AddAttributeError(path.Root("metadata").AtName("namespace"), "Namespace Does Not Exist",
 			fmt.Sprintf("Namespace %q does not exist, so DaemonSet %s/%s cannot be created in it. Create it first: "+
 				"with a kubernetes_namespace_v1 resource this DaemonSet depends on, with a kubedaemon_preset that has "+

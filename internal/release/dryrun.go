@@ -50,13 +50,21 @@ func (inv *Inventory) DryRunAll(ctx context.Context, entries []Entry) []DryRunRe
 			continue
 		case meta.IsNoMatchError(err):
 			err = fmt.Errorf("%w: %w", ErrKindNotServed, err)
-		case apierrors.IsNotFound(err) && obj.GetNamespace() != "":
-			var status apierrors.APIStatus
-			if errors.As(err, &status) && status.Status().Details != nil && status.Status().Details.Kind == "namespaces" {
-				err = fmt.Errorf("%w: %w", ErrNamespaceMissing, err)
-			}
+		case MissingNamespace(err):
+			err = fmt.Errorf("%w: %w", ErrNamespaceMissing, err)
 		}
 		out = append(out, DryRunResult{Key: e.Key, Err: err})
 	}
 	return out
+}
+
+// MissingNamespace reports whether err is the API server's answer that the
+// object's namespace does not exist.
+func MissingNamespace(err error) bool {
+	var status apierrors.APIStatus
+	if !apierrors.IsNotFound(err) || !errors.As(err, &status) {
+		return false
+	}
+	d := status.Status().Details
+	return d != nil && d.Kind == "namespaces"
 }
