@@ -124,7 +124,7 @@ func (r *daemonSetResource) dryRun(ctx context.Context, plan *daemonSetResourceM
 	}
 	stored.Name = name // as planned, not as the replacement's check
 	mask, _ := modelDocument(plan)
-	addServerChanges(ctx, diags, mask, stored)
+	addServerChanges(diags, mask, stored)
 }
 
 // onlyImmutable reports whether the API server refused an update for
@@ -367,7 +367,7 @@ type serverChange struct {
 // it applies to a zero value, a mutating admission webhook) would make the
 // apply fail with "Provider produced inconsistent result after apply", or
 // show a diff on every plan: it is an error now, with the value to write.
-func addServerChanges(ctx context.Context, diags *diag.Diagnostics, mask map[string]any, stored *appsv1.DaemonSet) {
+func addServerChanges(diags *diag.Diagnostics, mask map[string]any, stored *appsv1.DaemonSet) {
 	full, err := toJSONMap(stored)
 	if err != nil {
 		return
