@@ -52,8 +52,8 @@ func TestStagesConfig(t *testing.T) {
 		}
 		seen[stage.Metadata.Name] = true
 	}
-	if len(seen) != 7 {
-		t.Errorf("got %d stages, want 7", len(seen))
+	if len(seen) != 8 {
+		t.Errorf("got %d stages, want 8", len(seen))
 	}
 }
 

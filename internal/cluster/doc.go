@@ -69,6 +69,14 @@
 //     container waits with reason CrashLoopBackOff, restartCount 3, and
 //     lastState.terminated exit code 1, reason Error; the pod is Running but
 //     not Ready. An image-pull trigger wins over a crash-loop one.
+//   - Volume that cannot be mounted: a hostPath volume of a type the kubelet
+//     checks (Directory, File, Socket, CharDevice, BlockDevice) whose path
+//     contains "nonexistent", as a wrong kubeletDir gives. Every container
+//     waits in ContainerCreating, the pod stays Pending and not Ready, and a
+//     Warning event FailedMount on the pod, from source kubelet, says why in
+//     the kubelet's words ("MountVolume.SetUp failed for volume "x" : hostPath
+//     type check failed: /nonexistent/... is not a directory"). It wins over
+//     the other triggers, as the kubelet mounts volumes first.
 //   - Slow start: annotation kubedaemon.dev/ready-delay holding a Go duration
 //     ("2s", "500ms") keeps a healthy pod Pending that long before it becomes
 //     Running and Ready, so rolling updates are observable. A value that does
@@ -106,6 +114,9 @@ const (
 	CrashLoopImageMarker = "crashloop"
 	// ReadyDelayAnnotation holds a Go duration a pod waits before it is Ready.
 	ReadyDelayAnnotation = "kubedaemon.dev/ready-delay"
+	// MissingHostPathMarker in the path of a hostPath volume of a checked
+	// type (Directory, File, ...) makes the pod fail to mount it.
+	MissingHostPathMarker = "nonexistent"
 	// CrashLoopRestartCount is the restartCount a crash-looping container shows.
 	CrashLoopRestartCount = 3
 )

@@ -45,6 +45,21 @@ func EachPod(ctx context.Context, cs kubernetes.Interface, namespace string, opt
 	})
 }
 
+// EachEvent is EachNode for the core/v1 Events of namespace (all namespaces
+// when empty); opts.FieldSelector narrows them on the server (reason, type,
+// involvedObject.kind, involvedObject.uid, ...).
+func EachEvent(ctx context.Context, cs kubernetes.Interface, namespace string, opts metav1.ListOptions, fn func(*corev1.Event) error) error {
+	return eachItem(ctx, opts, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		return cs.CoreV1().Events(namespace).List(ctx, o)
+	}, func(obj runtime.Object) error {
+		e, ok := obj.(*corev1.Event)
+		if !ok {
+			return fmt.Errorf("unexpected %T in an event list", obj)
+		}
+		return fn(e)
+	})
+}
+
 func eachItem(ctx context.Context, opts metav1.ListOptions, list pager.ListPageFunc, fn func(runtime.Object) error) error {
 	p := pager.New(list)
 	p.PageSize = PageSize

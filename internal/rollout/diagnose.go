@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/placement"
@@ -246,6 +247,16 @@ const (
 	reasonNoPod        = "NoPod"
 )
 
+// reasonFailedMount is the reason of the kubelet's Warning event about a
+// volume it cannot mount (a hostPath of type Directory that does not exist,
+// a missing Secret or ConfigMap, ...). Nothing in the pod's status says so:
+// its containers wait in ContainerCreating as if they were about to start.
+const reasonFailedMount = "FailedMount"
+
+// mountSummaryPrefix starts the kubelet's FailedMount event that only sums
+// up, after about two minutes, which volumes it could not mount.
+const mountSummaryPrefix = "Unable to attach or mount volumes"
+
 // laggingPod is what a diagnosis keeps of a pod that keeps the rollout from
 // converging: its entry and how to classify it, never the pod itself, so a
 // listing of thousands of pods holds one page at a time.
@@ -260,6 +271,14 @@ type laggingPod struct {
 	// entry is the report line of a pod without a problem: an old template,
 	// or not ready without a reason in its status.
 	entry StuckPod
+	// uid and awaitsMount: a current pod without a problem whose sandbox
+	// the kubelet has not set up (PodReadyToStartContainers is not True) may
+	// wait on a volume it cannot mount, which only an Event on the pod says
+	// (see mountFailures). The kubelet mounts volumes before it creates the
+	// sandbox, so a pod past that point has no mount problem whatever its
+	// older events say.
+	uid         types.UID
+	awaitsMount bool
 }
 
 // observation is what one diagnosis read from the cluster.
@@ -346,6 +365,7 @@ func (c *Client) collect(ctx context.Context, ds *appsv1.DaemonSet) (*observatio
 	if err != nil {
 		return nil, err
 	}
+	c.mountFailures(ctx, ds.Namespace, obs.lagging)
 	if desired := ds.Status.DesiredNumberScheduled; int32(len(live)) < desired {
 		obs.missing, obs.notReady, err = c.nodesWithoutPod(ctx, ds, live, laggingNodes)
 	} else {
@@ -364,8 +384,12 @@ func (c *Client) collect(ctx context.Context, ds *appsv1.DaemonSet) (*observatio
 
 // lag is the laggingPod of p.
 func lag(p *corev1.Pod, node string, current bool) laggingPod {
-	l := laggingPod{node: node, current: current}
+	l := laggingPod{node: node, current: current, uid: p.UID}
 	l.problem, l.hasProblem = podProblem(p)
+	if c := podCondition(p, corev1.PodReadyToStartContainers); current && !l.hasProblem && p.Spec.NodeName != "" &&
+		p.Status.Phase == corev1.PodPending && (c == nil || c.Status != corev1.ConditionTrue) {
+		l.awaitsMount = true
+	}
 	switch {
 	case l.hasProblem:
 	case !current:
@@ -563,6 +587,86 @@ func (c *Client) controllerFailure(ctx context.Context, ds *appsv1.DaemonSet) (p
 	}
 	fatal := latest.Reason == reasonFailedCreate && strings.Contains(latest.Message, "is forbidden")
 	return problem{stuck: StuckPod{Reason: latest.Reason, Message: msg}, fatal: fatal, since: since}, true
+}
+
+// mountFailures gives the lagging pods that await their volumes (see
+// laggingPod.awaitsMount) the kubelet's FailedMount event as their problem,
+// counted from its first occurrence, so that a volume that cannot be
+// mounted fails the wait after the grace period instead of running to the
+// deadline as a pod that is not ready yet. It lists the namespace's
+// FailedMount events, page by page, only when some pod awaits its volumes:
+// one request per 500 such events. The events cannot be read, the pods
+// stay as they were: not ready, without a reason.
+func (c *Client) mountFailures(ctx context.Context, namespace string, lagging []laggingPod) {
+	byUID := map[types.UID]*mountFailure{}
+	for i := range lagging {
+		if lagging[i].awaitsMount {
+			byUID[lagging[i].uid] = &mountFailure{pod: &lagging[i]}
+		}
+	}
+	if len(byUID) == 0 {
+		return
+	}
+	sel := fields.AndSelectors(
+		fields.OneTermEqualSelector("involvedObject.kind", "Pod"),
+		fields.OneTermEqualSelector("reason", reasonFailedMount),
+		fields.OneTermEqualSelector("type", corev1.EventTypeWarning),
+	)
+	err := k8s.EachEvent(ctx, c.Clientset, namespace, metav1.ListOptions{FieldSelector: sel.String()}, func(ev *corev1.Event) error {
+		if m := byUID[ev.InvolvedObject.UID]; m != nil && ev.Reason == reasonFailedMount && ev.Type == corev1.EventTypeWarning {
+			m.add(ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return
+	}
+	for _, m := range byUID {
+		m.apply()
+	}
+}
+
+// mountFailure gathers the FailedMount events of one pod.
+type mountFailure struct {
+	pod *laggingPod
+	// first is when the first event happened; zero when there is none.
+	first time.Time
+	// message is the event to report: the latest that names a volume and
+	// why, else the latest summary.
+	message  string
+	at       time.Time
+	specific bool
+}
+
+// add takes one FailedMount event of the pod into account.
+// GOTCHA: after about two minutes the kubelet adds a summary event
+// ("Unable to attach or mount volumes: unmounted volumes=[...]: timed out
+// waiting for the condition") that hides why; the MountVolume.SetUp events
+// it keeps sending say it ("hostPath type check failed: ... is not a
+// directory"), so they win over a newer summary.
+func (m *mountFailure) add(ev *corev1.Event) {
+	first := ev.FirstTimestamp.Time
+	if first.IsZero() {
+		first = eventTime(*ev)
+	}
+	if m.first.IsZero() || first.Before(m.first) {
+		m.first = first
+	}
+	specific := !strings.HasPrefix(ev.Message, mountSummaryPrefix)
+	at := eventTime(*ev)
+	if m.message == "" || (specific && !m.specific) || (specific == m.specific && at.After(m.at)) {
+		m.message, m.at, m.specific = ev.Message, at, specific
+	}
+}
+
+// apply makes the failure the pod's problem, when an event said so.
+func (m *mountFailure) apply() {
+	if m.first.IsZero() {
+		return
+	}
+	e := m.pod.entry
+	m.pod.problem = problem{stuck: StuckPod{Node: e.Node, Pod: e.Pod, Phase: e.Phase, Reason: reasonFailedMount, Message: m.message}, since: m.first}
+	m.pod.hasProblem = true
 }
 
 // specChanged is when a field manager last changed the DaemonSet's spec or

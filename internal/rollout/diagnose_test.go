@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -296,5 +297,134 @@ func TestClassifyCountsEveryFailingPod(t *testing.T) {
 	e := w.notConverged(nil, CauseStuck, d, d.stuck)
 	if want := "\n  and 93 more failing (all within the grace period of 1m33s)"; !strings.Contains(e.Error(), want) {
 		t.Errorf("Error() = %s\nwant %q", e.Error(), want)
+	}
+}
+
+// TestMountFailure: of a pod's FailedMount events, the first sets since and
+// the latest that says why (not the kubelet's summary) is reported.
+func TestMountFailure(t *testing.T) {
+	ev := func(msg string, first, last time.Duration) *corev1.Event {
+		return &corev1.Event{Reason: reasonFailedMount, Type: corev1.EventTypeWarning, Message: msg,
+			FirstTimestamp: metav1.NewTime(t0.Add(first)), LastTimestamp: metav1.NewTime(t0.Add(last))}
+	}
+	const (
+		setUp   = `MountVolume.SetUp failed for volume "registration-dir" : hostPath type check failed: /nonexistent/plugins_registry is not a directory`
+		setUp2  = `MountVolume.SetUp failed for volume "plugin-dir" : hostPath type check failed: /nonexistent/plugins is not a directory`
+		summary = "Unable to attach or mount volumes: unmounted volumes=[registration-dir], unattached volumes=[]: timed out waiting for the condition"
+	)
+	tests := []struct {
+		name   string
+		events []*corev1.Event
+		want   problem
+		wantOK bool
+	}{
+		{
+			name:   "no event leaves the pod without a problem",
+			wantOK: false,
+		},
+		{
+			name:   "one event",
+			events: []*corev1.Event{ev(setUp, 2*time.Second, 40*time.Second)},
+			want:   problem{stuck: StuckPod{Node: "n1", Pod: "logd-a", Phase: "Pending", Reason: "FailedMount", Message: setUp}, since: t0.Add(2 * time.Second)},
+			wantOK: true,
+		},
+		{
+			name:   "a newer summary does not hide why",
+			events: []*corev1.Event{ev(summary, 2*time.Minute, 3*time.Minute), ev(setUp, 2*time.Second, 40*time.Second)},
+			want:   problem{stuck: StuckPod{Node: "n1", Pod: "logd-a", Phase: "Pending", Reason: "FailedMount", Message: setUp}, since: t0.Add(2 * time.Second)},
+			wantOK: true,
+		},
+		{
+			name:   "the latest specific event wins and the first one counts",
+			events: []*corev1.Event{ev(setUp2, 5*time.Second, 50*time.Second), ev(setUp, time.Second, 10*time.Second), ev(summary, 2*time.Minute, 2*time.Minute)},
+			want:   problem{stuck: StuckPod{Node: "n1", Pod: "logd-a", Phase: "Pending", Reason: "FailedMount", Message: setUp2}, since: t0.Add(time.Second)},
+			wantOK: true,
+		},
+		{
+			name:   "only a summary",
+			events: []*corev1.Event{ev(summary, 2*time.Minute, 2*time.Minute)},
+			want:   problem{stuck: StuckPod{Node: "n1", Pod: "logd-a", Phase: "Pending", Reason: "FailedMount", Message: summary}, since: t0.Add(2 * time.Minute)},
+			wantOK: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := lag(waitingPod("logd-a", "n1", "ContainerCreating", ""), "n1", true)
+			m := &mountFailure{pod: &l}
+			for _, e := range tt.events {
+				m.add(e)
+			}
+			m.apply()
+			if l.hasProblem != tt.wantOK {
+				t.Fatalf("hasProblem = %v, want %v", l.hasProblem, tt.wantOK)
+			}
+			if diff := cmp.Diff(tt.want, l.problem, cmp.AllowUnexported(problem{})); diff != "" {
+				t.Errorf("problem mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDiagnoseFailedMount: a pod of the current template that waits in
+// ContainerCreating with a FailedMount event is failing, and stuck once the
+// grace period has passed since the first event; a pod whose sandbox is
+// ready (so its volumes are mounted) is not, whatever its old events say,
+// nor is a pod of an old template.
+func TestDiagnoseFailedMount(t *testing.T) {
+	ds := &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "csi", UID: "ds-uid",
+			Annotations: map[string]string{templateGenerationAnnotation: "2"}},
+		Spec:   appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "csi"}}},
+		Status: appsv1.DaemonSetStatus{DesiredNumberScheduled: 4},
+	}
+	pod := func(name, node, gen string, sandbox corev1.ConditionStatus) *corev1.Pod {
+		p := waitingPod(name, node, "ContainerCreating", "")
+		p.UID = types.UID(name + "-uid")
+		p.Labels = map[string]string{"app": "csi", templateGenerationLabel: gen}
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: "csi", UID: "ds-uid", Controller: new(true)}}
+		if sandbox != "" {
+			p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{Type: corev1.PodReadyToStartContainers, Status: sandbox})
+		}
+		return p
+	}
+	event := func(p *corev1.Pod, first time.Duration) *corev1.Event {
+		return &corev1.Event{
+			ObjectMeta:     metav1.ObjectMeta{Namespace: "default", Name: p.Name + ".failedmount"},
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "default", Name: p.Name, UID: p.UID},
+			Reason:         reasonFailedMount, Type: corev1.EventTypeWarning,
+			Message:        fmt.Sprintf(`MountVolume.SetUp failed for volume "registration-dir" : hostPath type check failed: /nonexistent/%s is not a directory`, p.Spec.NodeName),
+			FirstTimestamp: metav1.NewTime(t0.Add(first)), LastTimestamp: metav1.NewTime(t0.Add(first)),
+		}
+	}
+	node := func(name string) *corev1.Node {
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
+	}
+	past, recent := pod("csi-1", "n1", "2", corev1.ConditionFalse), pod("csi-2", "n2", "2", "")
+	mounted, old := pod("csi-3", "n3", "2", corev1.ConditionTrue), pod("csi-4", "n4", "1", corev1.ConditionFalse)
+	objs := []runtime.Object{past, recent, mounted, old,
+		event(past, time.Second), event(recent, 50*time.Second), event(mounted, time.Second), event(old, time.Second),
+		node("n1"), node("n2"), node("n3"), node("n4")}
+	c := &Client{Clientset: fake.NewClientset(objs...), Now: func() time.Time { return t0.Add(time.Minute) }}
+	d, err := c.diagnose(context.Background(), ds, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report []string
+	for _, s := range d.report {
+		report = append(report, s.Pod+" "+s.Reason)
+	}
+	want := []string{"csi-1 FailedMount", "csi-2 FailedMount", "csi-3 NotReady", "csi-4 OldTemplate"}
+	if diff := cmp.Diff(want, report); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
+	}
+	if len(d.stuck) != 1 || d.stuck[0].Pod != "csi-1" || d.failing != 2 {
+		t.Fatalf("stuck = %v, failing = %d; want csi-1 stuck and 2 failing", d.stuck, d.failing)
+	}
+	if want := `MountVolume.SetUp failed for volume "registration-dir" : hostPath type check failed: /nonexistent/n1 is not a directory`; d.stuck[0].Message != want {
+		t.Errorf("message = %q, want %q", d.stuck[0].Message, want)
+	}
+	if want := t0.Add(80 * time.Second); !d.nextExpiry.Equal(want) {
+		t.Errorf("nextExpiry = %v, want %v (the recent failure's grace period)", d.nextExpiry, want)
 	}
 }

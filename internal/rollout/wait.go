@@ -30,8 +30,9 @@ type WaitOptions struct {
 	// NotReady ones instead of waiting for them.
 	SkipNotReadyNodes bool
 	// StuckGrace is how long ErrImagePull, ImagePullBackOff,
-	// CrashLoopBackOff and most Unschedulable pods may last before they
-	// count as stuck (DefaultStuckGrace when zero).
+	// CrashLoopBackOff, a volume the kubelet cannot mount (FailedMount) and
+	// most Unschedulable pods may last before they count as stuck
+	// (DefaultStuckGrace when zero).
 	StuckGrace time.Duration
 	// Progress receives one line each time a status counter changes.
 	Progress func(line string)
