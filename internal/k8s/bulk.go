@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // DefaultMaxParallel is how many node writes run at once unless the caller
@@ -55,7 +57,6 @@ func ForEachNode(ctx context.Context, nodes []string, opts EachOptions, do func(
 		mu     sync.Mutex
 		failed []NodeError
 		done   atomic.Int64
-		wg     sync.WaitGroup
 	)
 	fail := func(node string, err error) {
 		mu.Lock()
@@ -63,32 +64,28 @@ func ForEachNode(ctx context.Context, nodes []string, opts EachOptions, do func(
 		mu.Unlock()
 	}
 	stop := reportProgress(opts, &done, len(nodes))
-	work := make(chan string)
-	for range min(parallel, len(nodes)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for node := range work {
-				if err := do(ctx, node); err != nil {
-					fail(node, err)
-				}
-				done.Add(1)
-			}
-		}()
-	}
-feed:
+	// NOTE: a plain errgroup.Group, not WithContext: one node's failure
+	// must not cancel the others, since the caller records exactly which
+	// nodes were changed. Errors go to failed; the group only bounds the
+	// calls in flight (Go blocks while parallel of them run).
+	var g errgroup.Group
+	g.SetLimit(parallel)
 	for i, node := range nodes {
-		select {
-		case work <- node:
-		case <-ctx.Done():
+		if err := ctx.Err(); err != nil {
 			for _, n := range nodes[i:] {
-				fail(n, ctx.Err())
+				fail(n, err)
 			}
-			break feed
+			break
 		}
+		g.Go(func() error {
+			if err := do(ctx, node); err != nil {
+				fail(node, err)
+			}
+			done.Add(1)
+			return nil
+		})
 	}
-	close(work)
-	wg.Wait()
+	_ = g.Wait() // every call returns nil; failures are in failed
 	stop()
 	sort.Slice(failed, func(i, j int) bool { return failed[i].Node < failed[j].Node })
 	return failed
