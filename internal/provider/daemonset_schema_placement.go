@@ -56,12 +56,15 @@ func nodeSelectorTermBlocks() map[string]schema.Block {
 
 func podAffinityTermAttrs() (map[string]schema.Attribute, map[string]schema.Block) {
 	return map[string]schema.Attribute{
-			"namespaces":   strList("Namespaces of the other pods; this pod's when unset."),
+			"namespaces":   strList("Namespaces of the other pods, added to those `namespace_selector` selects; this pod's when both are unset."),
 			"topology_key": reqString("Node label whose equal values form a domain, e.g. `kubernetes.io/hostname`."),
 		}, map[string]schema.Block{
 			"label_selector": single("Labels of the other pods.", map[string]schema.Attribute{
 				"match_labels": strMap("Labels a pod must have."),
 			}, map[string]schema.Block{"match_expressions": labelSelectorRequirementBlock()}),
+			"namespace_selector": labelSelectorBlock("Labels of the namespaces of the other pods, added to `namespaces`. " +
+				"An empty block (`namespace_selector {}`) selects every namespace; with neither this nor `namespaces`, " +
+				"the term looks at this pod's namespace only."),
 		}
 }
 

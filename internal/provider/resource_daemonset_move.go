@@ -172,11 +172,18 @@ func (c *movedConverter) object(v any, t attr.Type, name, at string) any {
 	if name == "container" || name == "init_container" {
 		dropDefaultPullPolicy(out)
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && !selectsAllWhenEmpty[name] {
 		return nil
 	}
 	return out
 }
+
+// selectsAllWhenEmpty are the blocks whose presence matters even when they
+// set nothing: an empty label selector of a pod affinity term matches every
+// pod, an empty namespace selector every namespace, while an absent one
+// matches none or this pod's namespace. hashicorp/kubernetes sends an empty
+// block as {} and records it as one object of empty values.
+var selectsAllWhenEmpty = map[string]bool{"label_selector": true, "namespace_selector": true}
 
 // value converts attribute or block name of parent to type t.
 func (c *movedConverter) value(v any, t attr.Type, parent, name, at string) any {

@@ -8,10 +8,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // moveState runs the MoveResourceState RPC as Terraform sends it for a
@@ -220,5 +223,55 @@ func TestNodeLabelsAndTaintsMoveState(t *testing.T) {
 	resp, _ = moveState(t, "kubernetes_labels", 0, "kubedaemon_node_labels", pod)
 	if got := diagSummaries(resp.Diagnostics); !strings.Contains(got, "Only Node Labels Move: This kubernetes_labels labels a Pod (v1)") {
 		t.Errorf("labels of a pod: %s", got)
+	}
+}
+
+// An empty namespace_selector or label_selector in a pod affinity term
+// selects every namespace or pod, and an absent one does not: the move keeps
+// the empty blocks hashicorp/kubernetes recorded (one object of empty
+// values) as {}, and moves a namespace_selector that sets labels.
+func TestDaemonSetMoveStateKeepsEmptySelectors(t *testing.T) {
+	logd := readTestdata(t, "kubernetes_daemon_set_v1.logd.v1.json")
+	term := func(nsSelector string) string {
+		return `{"label_selector": [{"match_expressions": [], "match_labels": {}}], "namespace_selector": [` + nsSelector +
+			`], "namespaces": [], "topology_key": "kubernetes.io/hostname"}`
+	}
+	affinity := `"affinity": [{"node_affinity": [], "pod_affinity": [], "pod_anti_affinity": [{` +
+		`"preferred_during_scheduling_ignored_during_execution": [{"weight": 10, "pod_affinity_term": [` +
+		term(`{"match_expressions": [{"key": "team", "operator": "In", "values": ["a"]}], "match_labels": {"env": "prod"}}`) + `]}], ` +
+		`"required_during_scheduling_ignored_during_execution": [` + term(`{"match_expressions": [], "match_labels": {}}`) + `]}]}]`
+	state := strings.Replace(logd, `"affinity": []`, affinity, 1)
+	if state == logd {
+		t.Fatal("the testdata has no empty affinity to replace")
+	}
+	resp, st := moveState(t, "kubernetes_daemon_set_v1", 1, "kubedaemon_daemonset", state)
+	if len(resp.Diagnostics) > 0 {
+		t.Fatalf("diagnostics: %s", diagSummaries(resp.Diagnostics))
+	}
+	var m daemonSetResourceModel
+	if d := st.Get(context.Background(), &m); d.HasError() {
+		t.Fatal(d)
+	}
+	ds, _, err := daemonSetFromModel(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ds.Spec.Template.Spec.Affinity
+	want := &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{{
+			LabelSelector: &metav1.LabelSelector{}, NamespaceSelector: &metav1.LabelSelector{},
+			TopologyKey: "kubernetes.io/hostname",
+		}},
+		PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{Weight: 10, PodAffinityTerm: corev1.PodAffinityTerm{
+			LabelSelector: &metav1.LabelSelector{},
+			NamespaceSelector: &metav1.LabelSelector{
+				MatchLabels:      map[string]string{"env": "prod"},
+				MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "team", Operator: metav1.LabelSelectorOpIn, Values: []string{"a"}}},
+			},
+			TopologyKey: "kubernetes.io/hostname",
+		}}},
+	}}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("moved affinity (-want +got):\n%s", diff)
 	}
 }
