@@ -49,6 +49,65 @@ func (d *providerData) serverChecksLater(diags *diag.Diagnostics, key, why strin
 			"(pod security, ValidatingAdmissionPolicy, webhooks) check these objects when they are applied.")
 }
 
+// dryRunClient is the client that sends a plan's server-side dry runs, or
+// nil when the plan sends none: dry runs are off, or the server cannot check
+// this plan (warned once per plan, with why). firstUnknown names a planned
+// value known only at apply ("" when all are known): an object with one
+// cannot be sent.
+func (d *providerData) dryRunClient(diags *diag.Diagnostics, firstUnknown string) *rollout.Client {
+	if d == nil || d.noDryRun {
+		return nil
+	}
+	if len(d.unknown) > 0 {
+		d.serverChecksLater(diags, laterProviderUnknown, fmt.Sprintf("The provider's %s are known only at apply, "+
+			"so this plan could not reach the cluster.", strings.Join(d.unknown, ", ")))
+		return nil
+	}
+	if firstUnknown != "" {
+		d.serverChecksLater(diags, laterUnknownValues, fmt.Sprintf("Some planned values are known only at apply "+
+			"(such as %s), so those objects could not be sent to the API server.", firstUnknown))
+		return nil
+	}
+	var clientDiags diag.Diagnostics
+	rc := d.Rollout(&clientDiags)
+	if rc == nil {
+		d.serverChecksLater(diags, laterUnreachable, "The provider could not build a Kubernetes client: "+
+			errorDetails(clientDiags)+".")
+	}
+	return rc
+}
+
+// serverVerdict sorts a dry run's error: the API server's refusal of the
+// object, returned as its status for the caller to report, or no verdict,
+// when the server did not answer (reachable is false: the plan's other dry
+// runs would not be answered either) or the provider's credentials may not
+// apply object. For no verdict it gives the once-per-plan warning. redact
+// hides sensitive values in the messages it quotes.
+func (d *providerData) serverVerdict(diags *diag.Diagnostics, object string, err error, redact func(string) string) (verdict *metav1.Status, reachable bool) {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		d.serverChecksLater(diags, laterUnreachable, fmt.Sprintf("The API server did not answer the plan's "+
+			"server-side dry run (%s).", redact(err.Error())))
+		return nil, false
+	}
+	st := status.Status()
+	switch {
+	case apierrors.IsForbidden(err) && isAuthorizationDenial(st.Message):
+		d.serverChecksLater(diags, laterForbidden, "The provider's credentials may not apply "+object+" ("+
+			redact(st.Message)+"); the apply needs that permission.")
+		return nil, true
+	case st.Code >= 500 || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) || apierrors.IsTooManyRequests(err):
+		d.serverChecksLater(diags, laterUnreachable, fmt.Sprintf("The API server could not answer the plan's "+
+			"server-side dry run (%s).", redact(st.Message)))
+		return nil, false
+	}
+	return &st, true
+}
+
+// noRedaction leaves a message as it is: a DaemonSet's messages hold no
+// secrets the provider could hide.
+func noRedaction(s string) string { return s }
+
 // daemonSetAPIType is the part of the schema that is the API object:
 // metadata and spec, the root of the API field paths. Built once: the
 // validator and the plan's error mapping read it on every call.
@@ -73,29 +132,17 @@ var daemonSetAPIType = sync.OnceValue(func() basetypes.ObjectType {
 // out.
 func (r *daemonSetResource) dryRun(ctx context.Context, plan *daemonSetResourceModel, replacing, adopting bool, diags *diag.Diagnostics) {
 	d := r.data
-	if d == nil || d.noDryRun {
-		return
-	}
-	if len(d.unknown) > 0 {
-		d.serverChecksLater(diags, laterProviderUnknown, fmt.Sprintf("The provider's %s are known only at apply, "+
-			"so this plan could not reach the cluster.", strings.Join(d.unknown, ", ")))
-		return
-	}
 	ds, unknown, err := daemonSetFromModel(plan)
 	if err != nil {
 		return // ValidateConfig reports it
 	}
 	unknown = slices.DeleteFunc(unknown, isServerMetadata)
+	firstUnknown := ""
 	if len(unknown) > 0 {
-		d.serverChecksLater(diags, laterUnknownValues, fmt.Sprintf("Some planned values are known only at apply "+
-			"(such as %s of a kubedaemon_daemonset), so those objects could not be sent to the API server.", unknown[0]))
-		return
+		firstUnknown = unknown[0].String() + " of a kubedaemon_daemonset"
 	}
-	var clientDiags diag.Diagnostics
-	rc := d.Rollout(&clientDiags)
+	rc := d.dryRunClient(diags, firstUnknown)
 	if rc == nil {
-		d.serverChecksLater(diags, laterUnreachable, "The provider could not build a Kubernetes client: "+
-			errorDetails(clientDiags)+".")
 		return
 	}
 	name := ds.Name
@@ -210,28 +257,16 @@ func addDryRunError(ctx context.Context, d *providerData, rc *rollout.Client, fo
 				"them and overwrites them; or stop setting these fields here, or stop managing them with the other tool.")
 		return
 	}
-	var status apierrors.APIStatus
-	if !errors.As(err, &status) {
-		d.serverChecksLater(diags, laterUnreachable, fmt.Sprintf("The API server did not answer the plan's "+
-			"server-side dry run (%s).", err))
-		return
-	}
-	st := status.Status()
-	switch {
-	case release.MissingNamespace(err):
+	if release.MissingNamespace(err) {
 		diags.AddAttributeWarning(path.Root("metadata").AtName("namespace"), "Namespace Does Not Exist Yet",
 			fmt.Sprintf("Namespace %q does not exist in the cluster. If nothing in this configuration creates it "+
 				"(a kubernetes_namespace_v1 resource, or a kubedaemon_preset with create_namespace = true that this "+
 				"DaemonSet depends on), the apply fails: create it first, e.g. kubectl create namespace %s.",
 				ds.Namespace, ds.Namespace))
 		return
-	case apierrors.IsForbidden(err) && isAuthorizationDenial(st.Message):
-		d.serverChecksLater(diags, laterForbidden, "The provider's credentials may not apply this object ("+
-			st.Message+"); the apply needs that permission.")
-		return
-	case st.Code >= 500 || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) || apierrors.IsTooManyRequests(err):
-		d.serverChecksLater(diags, laterUnreachable, fmt.Sprintf("The API server could not answer the plan's "+
-			"server-side dry run (%s).", st.Message))
+	}
+	st, _ := d.serverVerdict(diags, "this object", err, noRedaction)
+	if st == nil {
 		return
 	}
 	root := daemonSetAPIType()

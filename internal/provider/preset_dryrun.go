@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/release"
 )
@@ -21,19 +20,8 @@ import (
 // with create_namespace, their CRD from crds/) are left to the apply.
 func (r *presetResource) dryRun(ctx context.Context, cfg presetResourceModel, out *presetRendered, diags *diag.Diagnostics) {
 	d := r.data
-	if d == nil || d.noDryRun {
-		return
-	}
-	if len(d.unknown) > 0 {
-		d.serverChecksLater(diags, laterProviderUnknown, fmt.Sprintf("The provider's %s are known only at apply, "+
-			"so this plan could not reach the cluster.", strings.Join(d.unknown, ", ")))
-		return
-	}
-	var clientDiags diag.Diagnostics
-	rc := d.Rollout(&clientDiags)
+	rc := d.dryRunClient(diags, "")
 	if rc == nil {
-		d.serverChecksLater(diags, laterUnreachable, "The provider could not build a Kubernetes client: "+
-			errorDetails(clientDiags)+".")
 		return
 	}
 	dctx, cancel := context.WithTimeout(ctx, dryRunTimeout)
@@ -42,28 +30,19 @@ func (r *presetResource) dryRun(ctx context.Context, cfg presetResourceModel, ou
 	at := presetInputPath(cfg)
 	missingNamespace := false
 	for _, res := range inv.DryRunAll(dctx, out.entries) {
-		var status apierrors.APIStatus
 		switch {
 		case errors.Is(res.Err, release.ErrKindNotServed):
 			continue // the chart's crds/ create it first; discovery checked the rest
 		case errors.Is(res.Err, release.ErrNamespaceMissing):
 			missingNamespace = true
 			continue
-		case !errors.As(res.Err, &status):
-			d.serverChecksLater(diags, laterUnreachable, fmt.Sprintf("The API server did not answer the plan's "+
-				"server-side dry run (%s).", out.redact(res.Err.Error())))
+		}
+		st, reachable := d.serverVerdict(diags, res.Key, res.Err, out.redact)
+		if !reachable {
 			return
 		}
-		st := status.Status()
-		switch {
-		case apierrors.IsForbidden(res.Err) && isAuthorizationDenial(st.Message):
-			d.serverChecksLater(diags, laterForbidden, "The provider's credentials may not apply "+res.Key+" ("+
-				out.redact(st.Message)+"); the apply needs that permission.")
+		if st == nil {
 			continue
-		case st.Code >= 500 || apierrors.IsTimeout(res.Err) || apierrors.IsServerTimeout(res.Err):
-			d.serverChecksLater(diags, laterUnreachable, fmt.Sprintf("The API server could not answer the plan's "+
-				"server-side dry run (%s).", out.redact(st.Message)))
-			return
 		}
 		var fields []string
 		if st.Details != nil {

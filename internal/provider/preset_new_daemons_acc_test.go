@@ -283,43 +283,6 @@ func checkOtelAgentConfig(ns, name string) resource.TestCheckFunc {
 	}
 }
 
-// checkDaemonPods wants DaemonSet ns/name converged on n nodes, and the
-// release's pods (label app.kubernetes.io/instance) to run image in their
-// first container, one per node.
-func checkDaemonPods(ns, name, instance, image string, n int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		ctx := context.Background()
-		cs := testCluster.Client()
-		ds, err := cs.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		st := ds.Status
-		if st.ObservedGeneration != ds.Generation || st.DesiredNumberScheduled != int32(n) || st.UpdatedNumberScheduled != int32(n) ||
-			st.NumberReady != int32(n) || st.NumberAvailable != int32(n) {
-			return fmt.Errorf("daemonset %s/%s did not converge on %d nodes before apply returned: %+v", ns, name, n, st)
-		}
-		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + instance})
-		if err != nil {
-			return err
-		}
-		nodes := map[string]bool{}
-		for _, p := range pods.Items {
-			if p.DeletionTimestamp != nil {
-				continue
-			}
-			if got := p.Spec.Containers[0].Image; got != image {
-				return fmt.Errorf("pod %s on %s runs %s, want %s", p.Name, p.Spec.NodeName, got, image)
-			}
-			nodes[p.Spec.NodeName] = true
-		}
-		if len(nodes) != n {
-			return fmt.Errorf("pods of %s run on %d nodes (%v), want %d", instance, len(nodes), nodes, n)
-		}
-		return nil
-	}
-}
-
 // checkAccess asks the API server whether service account ns/sa may do each
 // request, "verb resource[/subresource]", cluster-wide: the preset's RBAC
 // must grant what the daemon needs.

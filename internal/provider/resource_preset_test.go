@@ -275,9 +275,16 @@ func checkPresetObjectGone(ns, kind string) resource.TestCheckFunc {
 	}
 }
 
-// checkPresetPods wants the DaemonSet converged with exactly n pods, one per
-// node, each running image, ready.
+// checkPresetPods is checkDaemonPods for a release whose DaemonSet has the
+// release's name.
 func checkPresetPods(ns, name, image string, n int) resource.TestCheckFunc {
+	return checkDaemonPods(ns, name, name, image, n)
+}
+
+// checkDaemonPods wants DaemonSet ns/name converged on n nodes, and the
+// release's pods (label app.kubernetes.io/instance) to run image in their
+// first container, one per node.
+func checkDaemonPods(ns, name, instance, image string, n int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ctx := context.Background()
 		cs := testCluster.Client()
@@ -290,7 +297,7 @@ func checkPresetPods(ns, name, image string, n int) resource.TestCheckFunc {
 			st.NumberReady != int32(n) || st.NumberAvailable != int32(n) {
 			return fmt.Errorf("daemonset %s/%s did not converge on %d nodes before apply returned: %+v", ns, name, n, st)
 		}
-		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + name})
+		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + instance})
 		if err != nil {
 			return err
 		}
@@ -305,7 +312,7 @@ func checkPresetPods(ns, name, image string, n int) resource.TestCheckFunc {
 			nodes[p.Spec.NodeName] = true
 		}
 		if len(nodes) != n {
-			return fmt.Errorf("pods run on %d nodes (%v), want %d", len(nodes), nodes, n)
+			return fmt.Errorf("pods of %s run on %d nodes (%v), want %d", instance, len(nodes), nodes, n)
 		}
 		return nil
 	}
