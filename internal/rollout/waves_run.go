@@ -1,0 +1,798 @@
+package rollout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+	watchtools "k8s.io/client-go/tools/watch"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+)
+
+// OnFailure is what a progressive rollout does when a wave fails.
+type OnFailure string
+
+// The choices of OnFailure.
+const (
+	// OnFailureRollback applies the previous template again and replaces
+	// the new pods already created with pods of it.
+	OnFailureRollback OnFailure = "rollback"
+	// OnFailureHalt stops: the finished waves keep the new template, the
+	// others the old one.
+	OnFailureHalt OnFailure = "halt"
+)
+
+// WavesOptions tune RolloutWaves.
+type WavesOptions struct {
+	Waves []Wave
+	// MaxRestarts is how often a new pod may restart before its wave fails
+	// (negative: no limit).
+	MaxRestarts int32
+	OnFailure   OnFailure
+	// Reapply applies the DaemonSet again with tmpl, the previous template,
+	// for a rollback; the provider re-applies its configuration with it, as
+	// its field manager. Without it the rollback patches the template back
+	// as `kubectl rollout undo` does.
+	Reapply func(ctx context.Context, tmpl corev1.PodTemplateSpec) error
+	// RollbackTimeout bounds the rollback after the deadline passed (5 min
+	// when zero).
+	RollbackTimeout time.Duration
+	// Wait: FailFast fails a wave whose new pods are stuck, StuckGrace,
+	// and Progress, which gets one line per change of a wave's counters.
+	Wait WaitOptions
+}
+
+// WavesResult is a progressive rollout that reached every node.
+type WavesResult struct {
+	DaemonSet *appsv1.DaemonSet
+	Record    Record
+	Warnings  []string
+}
+
+// WaveError is a progressive rollout that stopped in a wave.
+type WaveError struct {
+	Namespace, Name string
+	// Wave is the 1-based number of the wave that failed, of Waves.
+	Wave, Waves int
+	WaveName    string
+	// Nodes are the wave's nodes.
+	Nodes []string
+	// Stuck names up to 10 pods that failed the wave; More counts others.
+	Stuck []StuckPod
+	More  int
+	// Cause: CauseStuck (pods failed), CauseTimeout or CauseCancelled.
+	Cause Cause
+	// Result says what was done about it.
+	Result Result
+	// RollbackErr is why the rollback itself failed, if it did.
+	RollbackErr error
+}
+
+func (e *WaveError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "daemonset %s/%s: wave %d/%d (%s) ", e.Namespace, e.Name, e.Wave, e.Waves, e.WaveName)
+	switch e.Cause {
+	case CauseCancelled:
+		b.WriteString("was interrupted")
+	case CauseTimeout:
+		b.WriteString("did not finish before the deadline")
+	default:
+		b.WriteString("failed")
+	}
+	fmt.Fprintf(&b, " on node(s) %s", nodeList(e.Nodes))
+	for _, s := range e.Stuck {
+		b.WriteString("\n  " + s.String())
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "\n  and %d more", e.More)
+	}
+	switch {
+	case e.RollbackErr != nil:
+		fmt.Fprintf(&b, "\nrolling back failed: %v", e.RollbackErr)
+	case e.Result == ResultRolledBack:
+		b.WriteString("\nrolled back: the previous template is applied again and runs on every node")
+	case e.Result == ResultHalted:
+		fmt.Fprintf(&b, "\nhalted: the nodes of waves 1-%d run the new template (those of wave %d where their pods were replaced), "+
+			"the other nodes the previous one; the next apply retries wave %d", e.Wave, e.Wave, e.Wave)
+	case e.Result == ResultProgressing:
+		b.WriteString("\nthe rollout resumes from this wave on the next apply")
+	}
+	return b.String()
+}
+
+func nodeList(nodes []string) string {
+	if len(nodes) > 10 {
+		return strings.Join(nodes[:10], ", ") + fmt.Sprintf(" and %d more", len(nodes)-10)
+	}
+	return strings.Join(nodes, ", ")
+}
+
+// RolloutWaves replaces the pods of an OnDelete DaemonSet wave by wave (see
+// doc.go): the DaemonSet must already carry the new template. A rollout
+// recorded on the DaemonSet for its generation resumes after its last
+// finished wave. It returns a *WaveError when a wave fails or the rollout
+// is interrupted.
+func (c *Client) RolloutWaves(ctx context.Context, namespace, name string, opts WavesOptions) (*WavesResult, error) {
+	if opts.Wait.StuckGrace <= 0 {
+		opts.Wait.StuckGrace = DefaultStuckGrace
+	}
+	if opts.OnFailure == "" {
+		opts.OnFailure = OnFailureRollback
+	}
+	ds, err := c.observed(ctx, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	if ds.Spec.UpdateStrategy.Type != appsv1.OnDeleteDaemonSetStrategyType {
+		return nil, fmt.Errorf("daemonset %s/%s has update strategy %s: a progressive rollout replaces pods itself and needs OnDelete",
+			namespace, name, ds.Spec.UpdateStrategy.Type)
+	}
+	rev, err := c.revisionOf(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.trackPods(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	defer t.stop()
+	rec, resume := RecordOf(ds)
+	if !resume || rec.Result == ResultComplete || rec.Result == ResultRolledBack {
+		rec = Record{Generation: ds.Generation, From: t.previousHash(rev)}
+	}
+	nodes, err := c.nodeLabels(ctx, t.nodes())
+	if err != nil {
+		return nil, err
+	}
+	plan, warnings := assignWaves(nodes, opts.Waves)
+	rec.Waves, rec.Done, rec.Result, rec.Message = len(plan), min(rec.Done, len(plan)), ResultProgressing, ""
+	r := &waveRun{c: c, t: t, ds: ds, opts: opts, plan: plan}
+	for _, w := range plan {
+		r.assigned = r.assigned.Union(w.nodes)
+	}
+	for i := rec.Done; i < len(plan); i++ {
+		rec.Wave = plan[i].name
+		if ds, err = c.writeRecord(ctx, ds, rec); err != nil {
+			return nil, err
+		}
+		failed, err := r.wave(ctx, i, rev, true)
+		if err != nil || failed != nil {
+			return nil, r.fail(ctx, i, rec, failed, err)
+		}
+		rec.Done = i + 1
+	}
+	res, err := c.WaitDaemonSet(ctx, namespace, name, opts.Wait)
+	if err != nil {
+		return nil, err
+	}
+	rec.Result, rec.Wave = ResultComplete, ""
+	if len(plan) == 0 {
+		rec.Done = 0
+	}
+	if res.DaemonSet, err = c.writeRecord(ctx, res.DaemonSet, rec); err != nil {
+		return nil, err
+	}
+	return &WavesResult{DaemonSet: res.DaemonSet, Record: rec, Warnings: append(warnings, res.Warnings...)}, nil
+}
+
+// waveRun is one progressive rollout in progress.
+type waveRun struct {
+	c        *Client
+	t        *podTracker
+	ds       *appsv1.DaemonSet
+	opts     WavesOptions
+	plan     []plannedWave
+	assigned sets.Set[string]
+	// touched are the nodes whose pods were replaced with the new template.
+	touched sets.Set[string]
+}
+
+// waveFailure is why a wave failed: the pods that failed it.
+type waveFailure struct {
+	stuck []StuckPod
+}
+
+// fail ends a rollout that stopped in wave i: interrupted (the record says
+// so, and the next apply resumes), or failed (halt or roll back).
+func (r *waveRun) fail(ctx context.Context, i int, rec Record, failed *waveFailure, err error) error {
+	w := r.plan[i]
+	e := &WaveError{Namespace: r.ds.Namespace, Name: r.ds.Name, Wave: i + 1, Waves: len(r.plan), WaveName: w.name,
+		Nodes: sets.List(w.nodes), Cause: CauseStuck}
+	// The record must be written even when ctx is done.
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.rollbackTimeout())
+	defer cancel()
+	switch {
+	case failed != nil:
+		e.Stuck = failed.stuck
+		if len(e.Stuck) > 10 {
+			e.More, e.Stuck = len(e.Stuck)-10, e.Stuck[:10]
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Cause = CauseTimeout
+	case errors.Is(err, context.Canceled):
+		e.Cause, e.Result = CauseCancelled, ResultProgressing
+		_, _ = r.c.writeRecord(bg, r.ds, rec)
+		return e
+	default:
+		return err
+	}
+	rec.Message = strings.TrimPrefix(e.Error(), fmt.Sprintf("daemonset %s/%s: ", r.ds.Namespace, r.ds.Name))
+	rec.Message, _, _ = strings.Cut(rec.Message, "\n")
+	if r.opts.OnFailure == OnFailureHalt || rec.From == "" {
+		e.Result, rec.Result = ResultHalted, ResultHalted
+		if rec.From == "" && r.opts.OnFailure == OnFailureRollback {
+			e.RollbackErr = errors.New("no previous template: the DaemonSet ran no pods of an older revision when the rollout started")
+		}
+		_, _ = r.c.writeRecord(bg, r.ds, rec)
+		return e
+	}
+	e.Result = ResultRolledBack
+	if err := r.rollback(bg, rec.From); err != nil {
+		e.RollbackErr = err
+		e.Result, rec.Result = ResultHalted, ResultHalted
+		_, _ = r.c.writeRecord(bg, r.ds, rec)
+		return e
+	}
+	ds, gerr := r.c.Clientset.AppsV1().DaemonSets(r.ds.Namespace).Get(bg, r.ds.Name, metav1.GetOptions{})
+	if gerr == nil {
+		rec.Generation, rec.Result = ds.Generation, ResultRolledBack
+		_, _ = r.c.writeRecord(bg, ds, rec)
+	}
+	return e
+}
+
+func (r *waveRun) rollbackTimeout() time.Duration {
+	if r.opts.RollbackTimeout > 0 {
+		return r.opts.RollbackTimeout
+	}
+	return 5 * time.Minute
+}
+
+// rollback applies the template of revision hash from again and replaces
+// every pod of the newer template on the nodes the rollout touched, all at
+// once (they are the failed template's), then waits until they are
+// available.
+func (r *waveRun) rollback(ctx context.Context, from string) error {
+	ds := r.ds
+	cr, err := r.c.revisionByHash(ctx, ds, from)
+	if err != nil {
+		return err
+	}
+	var data struct {
+		Spec struct {
+			Template corev1.PodTemplateSpec `json:"template"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(cr.Data.Raw, &data); err != nil {
+		return fmt.Errorf("read revision %s of daemonset %s/%s: %w", cr.Name, ds.Namespace, ds.Name, err)
+	}
+	r.progress(fmt.Sprintf("%s/%s: rolling back to revision %d (%s)", ds.Namespace, ds.Name, cr.Revision, from))
+	if r.opts.Reapply != nil {
+		err = r.opts.Reapply(ctx, data.Spec.Template)
+	} else {
+		_, err = r.c.Clientset.AppsV1().DaemonSets(ds.Namespace).Patch(ctx, ds.Name, types.StrategicMergePatchType, cr.Data.Raw,
+			metav1.PatchOptions{FieldManager: r.c.FieldManager})
+	}
+	if err != nil {
+		return fmt.Errorf("apply the previous template of daemonset %s/%s: %w", ds.Namespace, ds.Name, err)
+	}
+	back, err := r.c.observed(ctx, ds.Namespace, ds.Name)
+	if err != nil {
+		return err
+	}
+	rev, err := r.c.revisionOf(ctx, back)
+	if err != nil {
+		return err
+	}
+	touched := sets.New[string]()
+	for _, p := range r.t.pods() {
+		if !rev.current(p) {
+			touched.Insert(podNode(p))
+		}
+	}
+	touched.Delete("")
+	if touched.Len() == 0 {
+		return nil
+	}
+	r.plan = append(r.plan, plannedWave{name: "rollback", nodes: touched, maxUnavailable: touched.Len()})
+	failed, err := r.wave(ctx, len(r.plan)-1, rev, false)
+	if err != nil {
+		return err
+	}
+	if failed != nil {
+		return fmt.Errorf("pods of the previous template are failing too:\n  %s", strings.Join(stuckLines(failed.stuck), "\n  "))
+	}
+	return nil
+}
+
+func stuckLines(stuck []StuckPod) []string {
+	out := make([]string, 0, min(len(stuck), 10))
+	for i, s := range stuck {
+		if i == 10 {
+			out = append(out, fmt.Sprintf("and %d more", len(stuck)-10))
+			break
+		}
+		out = append(out, s.String())
+	}
+	return out
+}
+
+func (r *waveRun) progress(line string) {
+	if r.opts.Wait.Progress != nil {
+		r.opts.Wait.Progress(line)
+	}
+}
+
+// nodeState is what one node of a wave runs.
+type nodeState int
+
+const (
+	// nodeDone: a pod of the current template, available.
+	nodeDone nodeState = iota
+	// nodeStarting: a pod of the current template, not available yet.
+	nodeStarting
+	// nodeOldServing: a pod of an older template, available.
+	nodeOldServing
+	// nodeOldBroken: a pod of an older template, not available.
+	nodeOldBroken
+	// nodeInTransit: only pods on their way out, or none.
+	nodeInTransit
+)
+
+// wave replaces the pods of wave i's nodes with pods of rev: it deletes the
+// old pods, at most maxUnavailable nodes without an available pod at a
+// time (old pods that are not available go first and cost nothing), waits
+// until each node runs an available pod of rev, then soaks. A new pod that
+// is stuck (FailFast) fails the wave, and with check one that restarts more
+// than MaxRestarts times. A pod of rev that appears on a node no wave took (a node
+// that joined) joins this wave.
+func (r *waveRun) wave(ctx context.Context, i int, rev revision, check bool) (*waveFailure, error) {
+	w := &r.plan[i]
+	label := fmt.Sprintf("wave %d/%d %s", i+1, len(r.plan), w.name)
+	if w.name == "rollback" {
+		label = "rollback"
+	}
+	deleted := sets.New[types.UID]()
+	minReady := time.Duration(r.ds.Spec.MinReadySeconds) * time.Second
+	var soakStart, noPodSince time.Time
+	last := ""
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		now := r.c.now()
+		byNode := map[string][]*corev1.Pod{}
+		for _, p := range r.t.pods() {
+			n := podNode(p)
+			if n == "" {
+				continue
+			}
+			if !r.assigned.Has(n) && rev.current(p) {
+				// A node that joined during the rollout: the controller
+				// gave it the new template; it counts toward this wave.
+				r.assigned.Insert(n)
+				w.nodes.Insert(n)
+			}
+			if w.nodes.Has(n) {
+				byNode[n] = append(byNode[n], p)
+			}
+		}
+		counts := map[nodeState]int{}
+		var serving, broken []*corev1.Pod
+		var stuck []StuckPod
+		restarts := int32(0)
+		for _, n := range sets.List(w.nodes) {
+			st, old := classifyNode(byNode[n], rev, minReady, now)
+			counts[st]++
+			switch st {
+			case nodeOldServing:
+				serving = append(serving, old)
+			case nodeOldBroken:
+				broken = append(broken, old)
+			}
+			for _, p := range byNode[n] {
+				if !rev.current(p) || p.DeletionTimestamp != nil {
+					continue
+				}
+				rc := podRestarts(p)
+				restarts += rc
+				if check && r.opts.MaxRestarts >= 0 && rc > r.opts.MaxRestarts {
+					stuck = append(stuck, StuckPod{Node: n, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "Restarted",
+						Message: fmt.Sprintf("%d restart(s), more than the %d allowed (max_restarts)", rc, r.opts.MaxRestarts)})
+					continue
+				}
+				if prob, ok := podProblem(p); ok && r.opts.Wait.FailFast && (prob.fatal || now.Sub(prob.since) >= r.opts.Wait.StuckGrace) {
+					stuck = append(stuck, prob.stuck)
+				}
+			}
+		}
+		if len(stuck) > 0 {
+			return &waveFailure{stuck: stuck}, nil
+		}
+		// A node of the wave without any pod for the grace period: the
+		// node may be gone, or the controller cannot create the pod.
+		if counts[nodeInTransit] > 0 && noPodSince.IsZero() {
+			noPodSince = now
+		} else if counts[nodeInTransit] == 0 {
+			noPodSince = time.Time{}
+		}
+		if !noPodSince.IsZero() && now.Sub(noPodSince) >= r.opts.Wait.StuckGrace {
+			if f, err := r.dropGoneNodes(ctx, w, byNode); err != nil || f != nil {
+				return f, err
+			}
+			noPodSince = time.Time{}
+		}
+		total := w.nodes.Len()
+		line := fmt.Sprintf("%s: %d/%d updated", label, counts[nodeDone], total)
+		if counts[nodeDone] == total {
+			if soakStart.IsZero() {
+				soakStart = now
+			}
+			if now.Sub(soakStart) >= w.soak {
+				r.logLine(&last, line+fmt.Sprintf(", done, %d restart(s)", restarts))
+				return nil, nil
+			}
+			line += fmt.Sprintf(", soaking %s, %d restart(s)", w.soak, restarts)
+		} else {
+			// Old pods that are not available cost nothing; available ones
+			// are replaced while fewer than maxUnavailable nodes are down.
+			budget := w.maxUnavailable - (total - counts[nodeDone] - counts[nodeOldServing])
+			victims := broken
+			for _, p := range serving {
+				if budget <= 0 {
+					break
+				}
+				victims = append(victims, p)
+				budget--
+			}
+			for _, p := range victims {
+				if deleted.Has(p.UID) {
+					continue
+				}
+				if err := r.deletePod(ctx, p); err != nil {
+					return nil, err
+				}
+				deleted.Insert(p.UID)
+			}
+			line += fmt.Sprintf(", %d restart(s)", restarts)
+		}
+		r.logLine(&last, line)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-r.t.changed:
+		case <-tick.C:
+		}
+	}
+}
+
+func (r *waveRun) logLine(last *string, line string) {
+	if line != *last {
+		*last = line
+		r.progress(line)
+	}
+}
+
+// dropGoneNodes removes from the wave the nodes without a pod that no longer
+// exist; a node that exists and still has no pod fails the wave.
+func (r *waveRun) dropGoneNodes(ctx context.Context, w *plannedWave, byNode map[string][]*corev1.Pod) (*waveFailure, error) {
+	var stuck []StuckPod
+	for _, n := range sets.List(w.nodes) {
+		if len(byNode[n]) > 0 {
+			continue
+		}
+		_, err := r.c.Clientset.CoreV1().Nodes().Get(ctx, n, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			w.nodes.Delete(n)
+		case err != nil:
+			return nil, fmt.Errorf("get node %s: %w", n, err)
+		default:
+			stuck = append(stuck, StuckPod{Node: n, Reason: reasonNoPod,
+				Message: fmt.Sprintf("no pod for %s after its old one was deleted", r.opts.Wait.StuckGrace)})
+		}
+	}
+	if len(stuck) > 0 {
+		return &waveFailure{stuck: stuck}, nil
+	}
+	return nil, nil
+}
+
+// classifyNode says what a node runs, and returns its old pod when the node
+// runs one that is not being deleted.
+func classifyNode(pods []*corev1.Pod, rev revision, minReady time.Duration, now time.Time) (nodeState, *corev1.Pod) {
+	var cur, old *corev1.Pod
+	for _, p := range pods {
+		if p.DeletionTimestamp != nil {
+			continue
+		}
+		if rev.current(p) {
+			cur = p
+		} else {
+			old = p
+		}
+	}
+	switch {
+	case cur != nil && podAvailable(cur, minReady, now):
+		return nodeDone, old
+	case cur != nil:
+		return nodeStarting, old
+	case old != nil && podAvailable(old, minReady, now):
+		return nodeOldServing, old
+	case old != nil:
+		return nodeOldBroken, old
+	}
+	return nodeInTransit, nil
+}
+
+// podAvailable: ready for at least minReady, as the DaemonSet controller
+// counts available pods.
+func podAvailable(p *corev1.Pod, minReady time.Duration, now time.Time) bool {
+	c := podCondition(p, corev1.PodReady)
+	if c == nil || c.Status != corev1.ConditionTrue {
+		return false
+	}
+	return minReady == 0 || (!c.LastTransitionTime.IsZero() && !c.LastTransitionTime.Add(minReady).After(now))
+}
+
+func podRestarts(p *corev1.Pod) int32 {
+	var n int32
+	for _, cs := range p.Status.ContainerStatuses {
+		n += cs.RestartCount
+	}
+	for _, cs := range p.Status.InitContainerStatuses {
+		n += cs.RestartCount
+	}
+	return n
+}
+
+func (r *waveRun) deletePod(ctx context.Context, p *corev1.Pod) error {
+	uid := p.UID
+	err := r.c.Clientset.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		return fmt.Errorf("delete pod %s/%s on node %s: %w", p.Namespace, p.Name, podNode(p), err)
+	}
+	return nil
+}
+
+// observed waits until the DaemonSet's controller has observed its current
+// generation (so its current ControllerRevision exists) and returns it.
+func (c *Client) observed(ctx context.Context, namespace, name string) (*appsv1.DaemonSet, error) {
+	sel := fields.OneTermEqualSelector(metav1.ObjectNameField, name).String()
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.FieldSelector = sel
+			return c.Clientset.AppsV1().DaemonSets(namespace).List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.FieldSelector = sel
+			return c.Clientset.AppsV1().DaemonSets(namespace).Watch(ctx, o)
+		},
+	}
+	var out *appsv1.DaemonSet
+	done := func(ds *appsv1.DaemonSet) bool {
+		if ds.Status.ObservedGeneration >= ds.Generation {
+			out = ds
+			return true
+		}
+		return false
+	}
+	_, err := watchtools.UntilWithSync(ctx, lw, &appsv1.DaemonSet{}, func(store cache.Store) (bool, error) {
+		for _, o := range store.List() {
+			if ds, ok := o.(*appsv1.DaemonSet); ok && done(ds) {
+				return true, nil
+			}
+		}
+		if len(store.List()) == 0 {
+			return false, fmt.Errorf("daemonset %s/%s not found", namespace, name)
+		}
+		return false, nil
+	}, func(ev watch.Event) (bool, error) {
+		if ev.Type == watch.Deleted {
+			return false, fmt.Errorf("daemonset %s/%s was deleted during the rollout", namespace, name)
+		}
+		ds, ok := ev.Object.(*appsv1.DaemonSet)
+		return ok && done(ds), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wait for the controller to observe daemonset %s/%s: %w", namespace, name, err)
+	}
+	return out, nil
+}
+
+// revisionOf is the DaemonSet's current revision, by template generation
+// and by hash both, as the controller matches pods (a rollback makes the
+// hash of an older revision current again, while the old pods keep their
+// template generation).
+func (c *Client) revisionOf(ctx context.Context, ds *appsv1.DaemonSet) (revision, error) {
+	list, err := c.revisions(ctx, ds)
+	if err != nil {
+		return revision{}, err
+	}
+	rev := revision{generation: ds.Annotations[templateGenerationAnnotation]}
+	if len(list) > 0 {
+		rev.hash = list[len(list)-1].Labels[appsv1.DefaultDaemonSetUniqueLabelKey]
+	}
+	return rev, nil
+}
+
+// revisions are the DaemonSet's ControllerRevisions, oldest first.
+func (c *Client) revisions(ctx context.Context, ds *appsv1.DaemonSet) ([]appsv1.ControllerRevision, error) {
+	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
+	if err != nil {
+		return nil, fmt.Errorf("daemonset %s/%s selector: %w", ds.Namespace, ds.Name, err)
+	}
+	list, err := c.Clientset.AppsV1().ControllerRevisions(ds.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return nil, fmt.Errorf("list revisions of daemonset %s/%s: %w", ds.Namespace, ds.Name, err)
+	}
+	out := slices.DeleteFunc(list.Items, func(cr appsv1.ControllerRevision) bool {
+		ref := metav1.GetControllerOf(&cr)
+		return ref == nil || ref.UID != ds.UID
+	})
+	slices.SortFunc(out, func(a, b appsv1.ControllerRevision) int { return int(a.Revision - b.Revision) })
+	return out, nil
+}
+
+func (c *Client) revisionByHash(ctx context.Context, ds *appsv1.DaemonSet, hash string) (*appsv1.ControllerRevision, error) {
+	list, err := c.revisions(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if list[i].Labels[appsv1.DefaultDaemonSetUniqueLabelKey] == hash {
+			return &list[i], nil
+		}
+	}
+	return nil, fmt.Errorf("daemonset %s/%s has no revision %s left to roll back to (revision_history_limit)", ds.Namespace, ds.Name, hash)
+}
+
+// nodeLabels lists the nodes (500 per page) and keeps the labels of those in
+// names.
+func (c *Client) nodeLabels(ctx context.Context, names sets.Set[string]) (map[string]map[string]string, error) {
+	out := make(map[string]map[string]string, names.Len())
+	err := k8s.EachNode(ctx, c.Clientset, metav1.ListOptions{}, func(n *corev1.Node) error {
+		if names.Has(n.Name) {
+			out[n.Name] = n.Labels
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list nodes: %w", err)
+	}
+	return out, nil
+}
+
+// podTracker keeps the DaemonSet's pods in memory from one list and one
+// watch (an informer), trimmed to what a rollout reads, and signals changed
+// on every event.
+type podTracker struct {
+	informer cache.SharedIndexInformer
+	changed  chan struct{}
+	cancel   context.CancelFunc
+	uid      types.UID
+	once     sync.Once
+}
+
+func (c *Client) trackPods(ctx context.Context, ds *appsv1.DaemonSet) (*podTracker, error) {
+	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
+	if err != nil {
+		return nil, fmt.Errorf("daemonset %s/%s selector: %w", ds.Namespace, ds.Name, err)
+	}
+	pods := c.Clientset.CoreV1().Pods(ds.Namespace)
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = sel.String()
+			return pods.List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = sel.String()
+			return pods.Watch(ctx, o)
+		},
+	}
+	inf := cache.NewSharedIndexInformer(lw, &corev1.Pod{}, 0, cache.Indexers{})
+	t := &podTracker{informer: inf, changed: make(chan struct{}, 1), uid: ds.UID}
+	if err := inf.SetTransform(trimPod); err != nil {
+		return nil, err
+	}
+	notify := func() {
+		select {
+		case t.changed <- struct{}{}:
+		default:
+		}
+	}
+	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(any) { notify() }, UpdateFunc: func(any, any) { notify() }, DeleteFunc: func(any) { notify() },
+	}); err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	t.cancel = cancel
+	go inf.RunWithContext(runCtx)
+	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
+		cancel()
+		return nil, fmt.Errorf("list pods of daemonset %s/%s: %w", ds.Namespace, ds.Name, context.Cause(ctx))
+	}
+	return t, nil
+}
+
+func (t *podTracker) stop() { t.once.Do(t.cancel) }
+
+// pods are the tracked pods the DaemonSet controls.
+func (t *podTracker) pods() []*corev1.Pod {
+	var out []*corev1.Pod
+	for _, o := range t.informer.GetStore().List() {
+		p, ok := o.(*corev1.Pod)
+		if !ok {
+			continue
+		}
+		if ref := metav1.GetControllerOf(p); ref != nil && ref.UID == t.uid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// nodes are the nodes that run a pod of the DaemonSet.
+func (t *podTracker) nodes() sets.Set[string] {
+	out := sets.New[string]()
+	for _, p := range t.pods() {
+		if n := podNode(p); n != "" {
+			out.Insert(n)
+		}
+	}
+	return out
+}
+
+// previousHash is the revision most pods of an older template run: what a
+// rollback returns to. "" when every pod runs the current one.
+func (t *podTracker) previousHash(rev revision) string {
+	count := map[string]int{}
+	for _, p := range t.pods() {
+		if !rev.current(p) && p.DeletionTimestamp == nil {
+			count[p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]]++
+		}
+	}
+	best := ""
+	for h, n := range count {
+		if h != "" && (n > count[best] || (n == count[best] && h < best)) {
+			best = h
+		}
+	}
+	return best
+}
+
+// trimPod keeps of a pod what a rollout reads: identity, labels, owner,
+// node, conditions and container states; a rollout at thousands of nodes
+// then holds little more than a name and a few states per node.
+func trimPod(obj any) (any, error) {
+	p, ok := obj.(*corev1.Pod)
+	if !ok {
+		return obj, nil
+	}
+	out := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace, UID: p.UID, Labels: p.Labels,
+			OwnerReferences: p.OwnerReferences, CreationTimestamp: p.CreationTimestamp,
+			DeletionTimestamp: p.DeletionTimestamp, ResourceVersion: p.ResourceVersion},
+		Spec: corev1.PodSpec{NodeName: p.Spec.NodeName, Affinity: p.Spec.Affinity},
+		Status: corev1.PodStatus{Phase: p.Status.Phase, Conditions: p.Status.Conditions, Reason: p.Status.Reason,
+			Message: p.Status.Message, ContainerStatuses: p.Status.ContainerStatuses,
+			InitContainerStatuses: p.Status.InitContainerStatuses},
+	}
+	return out, nil
+}
