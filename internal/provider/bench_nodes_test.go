@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -292,4 +293,50 @@ func BenchmarkAccNodeLabels(b *testing.B) {
 // node_selector matches every node of the fleet.
 func BenchmarkAccNodeTaints(b *testing.B) {
 	benchFleet(b, "taints", fleetTaintsConfig)
+}
+
+// BenchmarkAccNodesData: a kubedaemon_nodes data source over every node of
+// the fleet, with every node's facts and with names_only, through
+// `terraform apply`: its seconds and the size of the state it leaves
+// (names-only keeps one string per node; the full form keeps each node's
+// labels, taints and capacity too).
+func BenchmarkAccNodesData(b *testing.B) {
+	for _, size := range benchFleetSizes(b) {
+		b.Run(fmt.Sprintf("nodes=%d", size), func(b *testing.B) {
+			if testCluster == nil {
+				b.Skip("the fleet benchmarks need TF_ACC=1 (TestMain starts the local cluster)")
+			}
+			fleet := fmt.Sprintf("bench-nodes-%d", size)
+			addFleet(b, fleet, size)
+			b.ResetTimer()
+			for _, namesOnly := range []bool{false, true} {
+				form := map[bool]string{false: "full", true: "names"}[namesOnly]
+				d := newTerraformDir(b, fmt.Sprintf(`
+data "kubedaemon_nodes" "fleet" {
+  selector   = "fleet=%s"
+  names_only = %t
+}
+output "count" { value = length(data.kubedaemon_nodes.fleet.names) }
+`, fleet, namesOnly))
+				var took time.Duration
+				var stateBytes int64
+				for range b.N {
+					began := time.Now()
+					d.run("apply", "-auto-approve", "-input=false", "-lock=false", "-no-color")
+					took += time.Since(began)
+					st, err := os.Stat(filepath.Join(d.dir, "terraform.tfstate"))
+					if err != nil {
+						b.Fatal(err)
+					}
+					stateBytes = st.Size()
+				}
+				if got := strings.TrimSpace(string(d.run("output", "-raw", "count"))); got != strconv.Itoa(size) {
+					b.Fatalf("%s: the data source read %s nodes, want %d", form, got, size)
+				}
+				b.Logf("kubedaemon_nodes (%s) over %d nodes: %s, state %d KiB", form, size, (took / time.Duration(b.N)).Round(time.Millisecond), stateBytes/1024)
+				b.ReportMetric(took.Seconds()/float64(b.N), form+"-s")
+				b.ReportMetric(float64(stateBytes)/1024, form+"-state-KiB")
+			}
+		})
+	}
 }
