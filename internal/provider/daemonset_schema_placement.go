@@ -104,3 +104,11 @@ func weightAttribute() schema.Int64Attribute {
 		Validators: []validator.Int64{int64validator.Between(1, 100)},
 	}
 }
+
+// emptySelectors are the API fields whose empty object differs from their
+// absence: an empty labelSelector of a pod affinity term or a topology
+// spread constraint selects every pod, an empty namespaceSelector every
+// namespace, and an absent one none (or the pod's own namespace). Server-side
+// apply records them only when the configuration sets them, so an import
+// keeps them empty (managedDocument drops other empty objects).
+var emptySelectors = map[string]bool{"labelSelector": true, "namespaceSelector": true}

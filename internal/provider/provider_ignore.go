@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/release"
 )
 
 // metadataIgnore is the provider's ignore_labels and ignore_annotations:
@@ -31,8 +33,11 @@ func ignoreMetadataAttribute(what string) schema.ListAttribute {
 			"manage, as in the hashicorp/kubernetes provider. kubedaemon reads back only the " + what + " a " +
 			"configuration sets, so " + what + " that other tools add never show as drift, with or without this " +
 			"setting. A key the configuration sets that matches keeps its configured value in the state when " +
-			"another tool changes it, so that change is no drift either. Applies to the metadata of " +
-			"kubedaemon_daemonset and of its pod template.",
+			"another tool changes it, so that change is no drift either (the next apply that changes the " +
+			"object sends the configured value again). Applies to the metadata of kubedaemon_daemonset and " +
+			"of its pod template, and to that of every object of a kubedaemon_preset and of its pod template; " +
+			"never to the marks kubedaemon_preset keeps its objects by (`" + release.ManagedByLabel + "`, `" +
+			release.InventoryAnnotation + "`, `" + release.AppliedAnnotation + "`).",
 		Validators: []validator.List{regexpsValidator{}},
 	}
 }
@@ -92,6 +97,15 @@ func (m kubedaemonProviderModel) ignoreRules(ctx context.Context) (metadataIgnor
 		labels:      compile("ignore_labels", m.IgnoreLabels),
 		annotations: compile("ignore_annotations", m.IgnoreAnnotations),
 	}, diags
+}
+
+// releaseIgnore is ignore_labels and ignore_annotations for the objects of a
+// kubedaemon_preset, whose drift internal/release computes.
+func (d *providerData) releaseIgnore() release.MetadataIgnore {
+	if d == nil {
+		return release.MetadataIgnore{}
+	}
+	return release.MetadataIgnore{Labels: d.ignore.labels, Annotations: d.ignore.annotations}
 }
 
 func matchesAny(res []*regexp.Regexp, key string) bool {

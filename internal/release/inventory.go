@@ -27,6 +27,9 @@ type Inventory struct {
 	// each object that ApplyAll or Prune changed, for the caller's debug
 	// log.
 	Log func(ctx context.Context, msg, key string)
+	// Ignore holds the labels and annotations whose changes by other
+	// tools Refresh does not report as drift.
+	Ignore MetadataIgnore
 
 	// converged holds the status each DaemonSet converged with in Wait,
 	// by "namespace/name", for Status.

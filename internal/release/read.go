@@ -68,12 +68,14 @@ func (inv *Inventory) Refresh(ctx context.Context, entries []Entry) ([]Entry, er
 }
 
 // drift compares e's object as ApplyAll applies it, the inventory marks
-// included (a chart's own managed-by label is overwritten), to live.
+// included (a chart's own managed-by label is overwritten) and the labels
+// and annotations inv.Ignore matches left out, to live.
 func (inv *Inventory) drift(e Entry, live map[string]any) ([]string, error) {
 	obj, err := applyObject(e, inv.ID)
 	if err != nil {
 		return nil, err
 	}
+	inv.Ignore.drop(obj.Object)
 	return drift(obj.Object, live)
 }
 
