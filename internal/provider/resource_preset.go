@@ -533,5 +533,7 @@ func (r *presetResource) inventory(id string, diags *diag.Diagnostics) *release.
 	if rc == nil {
 		return nil
 	}
-	return presetInventory(rc, id)
+	inv := presetInventory(rc, id)
+	inv.Ignore = r.data.releaseIgnore()
+	return inv
 }
