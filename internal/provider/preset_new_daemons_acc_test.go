@@ -134,12 +134,13 @@ func testNewDaemon(t *testing.T, r newDaemonRelease) {
 
 func TestAccPresetNewDaemons_nodeProblemDetector(t *testing.T) {
 	testNewDaemon(t, newDaemonRelease{
-		preset:         "node-problem-detector",
-		release:        "acc-npd",
-		namespace:      "acc-preset-npd",
-		daemonSet:      "acc-npd",
-		image:          "registry.k8s.io/node-problem-detector/node-problem-detector:v1.36.0",
-		inventory:      []string{"ServiceAccount/acc-npd", "ClusterRole/acc-npd", "ClusterRoleBinding/acc-npd", "DaemonSet/acc-npd"},
+		preset:    "node-problem-detector",
+		release:   "acc-npd",
+		namespace: "acc-preset-npd",
+		daemonSet: "acc-npd",
+		image:     "registry.k8s.io/node-problem-detector/node-problem-detector:v1.36.0",
+		inventory: []string{"ServiceAccount/acc-npd", "ConfigMap/acc-npd-custom-config", "ClusterRole/acc-npd", "ClusterRoleBinding/acc-npd",
+			"DaemonSet/acc-npd"},
 		hatchDaemonSet: "node-health",
 		hatchImage: "mirror.example.com/k8s/node-problem-detector@" +
 			"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"maps"
 	"os"
 	"path"
@@ -433,9 +434,11 @@ func TestPresetSecurityDefaults(t *testing.T) {
 		{"fluent-bit", ""}, {"fluent-bit", "escape-hatches"},
 		{"fluentd", ""},
 		{"csi-node", ""}, {"csi-node", "escape-hatches"},
-		// The detector reads /dev/kmsg privileged by default; without it, as
-		// here, it runs with every capability dropped.
-		{"node-problem-detector", "custom-plugins"},
+		// The detector reads the kernel's messages from the journal, with
+		// every capability dropped; only kernelMonitor.source=kmsg (the
+		// escape hatches) makes it privileged.
+		{"node-problem-detector", ""}, {"node-problem-detector", "custom-plugins"},
+		{"node-problem-detector", "journal-in-memory"},
 		{"otel-collector-agent", ""}, {"otel-collector-agent", "escape-hatches"},
 	} {
 		t.Run(tt.preset+"/"+tt.values, func(t *testing.T) {
@@ -444,8 +447,9 @@ func TestPresetSecurityDefaults(t *testing.T) {
 				req.ValuesYAML = [][]byte{readTestdata(t, tt.preset, tt.values)}
 			}
 			ds := onlyDaemonSet(t, renderObjects(t, req))
-			for _, c := range ds.Spec.Template.Spec.Containers {
-				if c.Name == "sidecar" { // the escape hatches' own container
+			spec := ds.Spec.Template.Spec
+			for _, c := range slices.Concat(spec.InitContainers, spec.Containers) {
+				if c.Name == "sidecar" || c.Name == "init" { // the escape hatches' own containers
 					continue
 				}
 				sc := c.SecurityContext
@@ -472,6 +476,101 @@ func TestPresetSecurityDefaults(t *testing.T) {
 				if !ro && !writableRoot[tt.preset+"/"+c.Name] {
 					t.Errorf("container %s has a writable root file system", c.Name)
 				}
+			}
+		})
+	}
+}
+
+// TestNodeProblemDetectorKernelSource: the kernel monitor reads the journal
+// by default, unprivileged, from the preset's own monitor files; reading
+// /dev/kmsg is the opt-in that makes the container privileged.
+func TestNodeProblemDetectorKernelSource(t *testing.T) {
+	for _, tt := range []struct {
+		name, journal string
+		set           []string
+	}{
+		{name: "journald", journal: "/var/log/journal"},
+		{name: "journal in memory", journal: "/run/log/journal", set: []string{"kernelMonitor.journalPath=/run/log/journal"}},
+		{name: "kmsg", set: []string{"kernelMonitor.source=kmsg"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			all := renderObjects(t, Request{Preset: "node-problem-detector", Set: tt.set})
+			ds := onlyDaemonSet(t, all)
+			spec := ds.Spec.Template.Spec
+			c := spec.Containers[0]
+			privileged := c.SecurityContext.Privileged != nil && *c.SecurityContext.Privileged
+			hostPaths := map[string]*corev1.HostPathVolumeSource{}
+			for _, v := range spec.Volumes {
+				if v.HostPath != nil {
+					hostPaths[v.Name] = v.HostPath
+				}
+			}
+			mounts := map[string]corev1.VolumeMount{}
+			for _, m := range c.VolumeMounts {
+				mounts[m.Name] = m
+			}
+			cm, _ := all["ConfigMap/node-problem-detector-custom-config"].(*corev1.ConfigMap)
+			if tt.journal == "" { // kmsg
+				if !privileged {
+					t.Error("kernelMonitor.source=kmsg runs the detector unprivileged: it cannot read /dev/kmsg")
+				}
+				if hp := hostPaths["kmsg"]; hp == nil || hp.Path != "/dev/kmsg" || mounts["kmsg"].MountPath != "/dev/kmsg" {
+					t.Errorf("no /dev/kmsg mount: volume %+v, mount %+v", hp, mounts["kmsg"])
+				}
+				if !slices.Contains(c.Args, "--config.system-log-monitor=/config/kernel-monitor.json,/config/readonly-monitor.json") {
+					t.Errorf("args %q, want the image's kmsg monitors", c.Args)
+				}
+				if cm != nil {
+					t.Errorf("a ConfigMap of journald monitors beside kmsg: %v", cm.Data)
+				}
+				return
+			}
+			if privileged {
+				t.Error("the journald kernel monitor runs privileged")
+			}
+			if _, ok := hostPaths["kmsg"]; ok {
+				t.Error("/dev/kmsg is mounted without kernelMonitor.source=kmsg")
+			}
+			hp := hostPaths["journal"]
+			if hp == nil || hp.Path != tt.journal || hp.Type == nil || *hp.Type != corev1.HostPathDirectory {
+				t.Errorf("journal volume %+v, want hostPath %s of type Directory", hp, tt.journal)
+			}
+			if m := mounts["journal"]; m.MountPath != tt.journal || !m.ReadOnly {
+				t.Errorf("journal mount %+v, want %s read-only", m, tt.journal)
+			}
+			if cm == nil {
+				t.Fatal("no ConfigMap with the journald monitors")
+			}
+			var files []string
+			for _, name := range []string{"kubedaemon-kernel-monitor.json", "kubedaemon-readonly-monitor.json"} {
+				files = append(files, "/custom-config/"+name)
+				var monitor struct {
+					Plugin       string            `json:"plugin"`
+					PluginConfig map[string]string `json:"pluginConfig"`
+					LogPath      string            `json:"logPath"`
+					Rules        []struct {
+						Pattern string `json:"pattern"`
+					} `json:"rules"`
+				}
+				if err := json.Unmarshal([]byte(cm.Data[name]), &monitor); err != nil {
+					t.Fatalf("%s: %v\n%s", name, err, cm.Data[name])
+				}
+				// journald gives the kernel's messages SYSLOG_IDENTIFIER=kernel.
+				if monitor.Plugin != "journald" || monitor.PluginConfig["source"] != "kernel" || monitor.LogPath != tt.journal {
+					t.Errorf("%s reads plugin %q source %q at %q, want journald, kernel, %s", name, monitor.Plugin,
+						monitor.PluginConfig["source"], monitor.LogPath, tt.journal)
+				}
+				if len(monitor.Rules) == 0 {
+					t.Errorf("%s has no rules", name)
+				}
+				for _, r := range monitor.Rules {
+					if _, err := regexp.Compile(r.Pattern); err != nil {
+						t.Errorf("%s: the detector cannot compile pattern %q: %v", name, r.Pattern, err)
+					}
+				}
+			}
+			if want := "--config.system-log-monitor=" + strings.Join(files, ","); !slices.Contains(c.Args, want) {
+				t.Errorf("args %q, want %s", c.Args, want)
 			}
 		})
 	}

@@ -1,10 +1,13 @@
 # Node problem detector on every Linux node, or on the nodes
 # var.node_selector picks, through the built-in node-problem-detector preset:
-# kernel and system log problems become node conditions and Events.
+# kernel and system log problems become node conditions and Events. The
+# kernel's messages come from the nodes' journal, unprivileged, unless
+# var.kernel_source is "kmsg".
 locals {
   values = merge(
     {
       image                    = var.image
+      kernelMonitor            = { source = var.kernel_source, journalPath = var.journal_path }
       systemLogMonitors        = var.system_log_monitors
       customPluginMonitors     = var.custom_plugin_monitors
       customMonitorDefinitions = var.custom_monitors

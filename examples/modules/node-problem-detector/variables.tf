@@ -38,10 +38,30 @@ variable "node_selector" {
   default     = {}
 }
 
+variable "kernel_source" {
+  description = "Where the kernel monitor reads the kernel's messages: \"journald\" (the node's journal, an unprivileged container) or \"kmsg\" (/dev/kmsg, which makes the container privileged)."
+  type        = string
+  default     = "journald"
+  validation {
+    condition     = contains(["journald", "kmsg"], var.kernel_source)
+    error_message = "kernel_source must be \"journald\" or \"kmsg\"."
+  }
+}
+
+variable "journal_path" {
+  description = "The nodes' journal folder, read by the journald kernel monitor: /var/log/journal, or /run/log/journal where journald keeps the journal in memory."
+  type        = string
+  default     = "/var/log/journal"
+  validation {
+    condition     = startswith(var.journal_path, "/")
+    error_message = "journal_path must be an absolute path, e.g. \"/var/log/journal\"."
+  }
+}
+
 variable "system_log_monitors" {
-  description = "Monitor files of the system log monitor: /config/... files of the image, or /custom-config/<name> for a custom_monitors entry."
+  description = "More monitor files of the system log monitor, after the kernel monitor's: /config/... files of the image, or /custom-config/<name> for a custom_monitors entry."
   type        = list(string)
-  default     = ["/config/kernel-monitor.json", "/config/readonly-monitor.json"]
+  default     = []
 }
 
 variable "custom_plugin_monitors" {
