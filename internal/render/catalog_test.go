@@ -171,6 +171,108 @@ func TestFluentdProbesAndMetrics(t *testing.T) {
 	}
 }
 
+// TestFluentdPlugins: the plugins value installs gems the image lacks and
+// makes Fluentd load them. The image turns bundler off
+// (FLUENTD_DISABLE_BUNDLER_INJECTION=1) and loads its gems from its own
+// GEM_PATH, so a gem installed anywhere else is never loaded: the plugins
+// installer and Fluentd must agree on one Gemfile (the image's own, plus the
+// plugins) and one gem path on a volume both mount, and bundler must be on.
+func TestFluentdPlugins(t *testing.T) {
+	all := renderObjects(t, Request{Preset: "fluentd", ValuesYAML: [][]byte{readTestdata(t, "fluentd", "plugins")}})
+	spec := onlyDaemonSet(t, all).Spec.Template.Spec
+	if len(spec.InitContainers) == 0 || spec.InitContainers[0].Name != "plugins" {
+		t.Fatalf("init containers %v, want the plugins installer first", spec.InitContainers)
+	}
+	installer, fluentd := spec.InitContainers[0], spec.Containers[0]
+	if installer.Image != fluentd.Image {
+		t.Errorf("installer image %s, want Fluentd's %s: it installs beside that image's gems", installer.Image, fluentd.Image)
+	}
+	env := func(c corev1.Container) map[string]string {
+		out := map[string]string{}
+		for _, e := range c.Env {
+			out[e.Name] = e.Value
+		}
+		return out
+	}
+	installerEnv, fluentdEnv := env(installer), env(fluentd)
+	if fluentdEnv["FLUENTD_DISABLE_BUNDLER_INJECTION"] != "0" {
+		t.Errorf("FLUENTD_DISABLE_BUNDLER_INJECTION %q, want 0: the image's 1 ignores --gemfile", fluentdEnv["FLUENTD_DISABLE_BUNDLER_INJECTION"])
+	}
+	// Fluentd takes the last --gemfile and --gem-path: the entrypoint's
+	// own --gemfile comes before FLUENTD_OPT.
+	opt := strings.Fields(fluentdEnv["FLUENTD_OPT"])
+	want := []string{"--gemfile", installerEnv["BUNDLE_GEMFILE"], "--gem-path", installerEnv["BUNDLE_PATH"], "--suppress-config-dump"}
+	if !slices.Equal(opt, want) {
+		t.Errorf("FLUENTD_OPT %q, want %q (the installer's Gemfile and gem path, then extraArgs)", opt, want)
+	}
+	mountOf := func(c corev1.Container, volume string) string {
+		for _, m := range c.VolumeMounts {
+			if m.Name == volume {
+				return m.MountPath
+			}
+		}
+		return ""
+	}
+	dir := mountOf(installer, "plugins")
+	if dir == "" || mountOf(fluentd, "plugins") != dir || !strings.HasPrefix(installerEnv["BUNDLE_PATH"], dir+"/") ||
+		!strings.HasPrefix(installerEnv["BUNDLE_GEMFILE"], dir+"/") {
+		t.Errorf("plugins volume at %q in the installer, %q in Fluentd; Gemfile %q, gem path %q: want all on the one volume",
+			dir, mountOf(fluentd, "plugins"), installerEnv["BUNDLE_GEMFILE"], installerEnv["BUNDLE_PATH"])
+	}
+	if i := slices.IndexFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == "plugins" }); i < 0 || spec.Volumes[i].EmptyDir == nil {
+		t.Errorf("volumes %v, want an emptyDir plugins", spec.Volumes)
+	}
+	script := strings.Join(installer.Command, " ")
+	for _, step := range []string{"cp -R /fluentd/vendor/bundle/. " + installerEnv["BUNDLE_PATH"] + "/",
+		"cp /fluentd/Gemfile.lock " + installerEnv["BUNDLE_GEMFILE"] + ".lock", "bundle install"} {
+		if !strings.Contains(script, step) {
+			t.Errorf("installer %q does not %s", script, step)
+		}
+	}
+	cm := all["ConfigMap/fluentd-config"].(*corev1.ConfigMap)
+	for _, line := range []string{`eval_gemfile "/fluentd/Gemfile"`, `gem "fluent-plugin-out-http"`, `gem "fluent-plugin-s3", "~> 1.7"`} {
+		if !slices.Contains(strings.Split(cm.Data["Gemfile"], "\n"), line) {
+			t.Errorf("Gemfile has no line %s:\n%s", line, cm.Data["Gemfile"])
+		}
+	}
+
+	spec = onlyDaemonSet(t, renderObjects(t, Request{Preset: "fluentd"})).Spec.Template.Spec
+	if len(spec.InitContainers) > 0 || slices.ContainsFunc(spec.Containers[0].Env, func(e corev1.EnvVar) bool {
+		return e.Name == "FLUENTD_OPT" || e.Name == "FLUENTD_DISABLE_BUNDLER_INJECTION"
+	}) {
+		t.Errorf("without plugins: init containers %v, env %v; want the image's own start", spec.InitContainers, spec.Containers[0].Env)
+	}
+}
+
+// TestFluentdPluginNames: a plugin is a gem name with an optional version
+// requirement; anything else (a quote would end the Gemfile's string) is
+// refused on its values path.
+func TestFluentdPluginNames(t *testing.T) {
+	for _, tt := range []struct {
+		plugin string
+		ok     bool
+	}{
+		{"fluent-plugin-out-http", true},
+		{"fluent-plugin-s3:~> 1.7", true},
+		{"fluent-plugin-s3:1.7.2", true},
+		{"fluent-plugin-s3:>=1.0", true},
+		{`fluent-plugin-x", path: "/tmp`, false},
+		{"fluent-plugin-x:latest", false},
+		{"fluent plugin", false},
+		{"", false},
+	} {
+		t.Run(tt.plugin, func(t *testing.T) {
+			_, err := Render(Request{Preset: "fluentd", SetJSON: []string{`plugins=["` + strings.ReplaceAll(tt.plugin, `"`, `\"`) + `"]`}})
+			if tt.ok && err != nil {
+				t.Errorf("refused: %v", err)
+			}
+			if !tt.ok && (err == nil || !strings.Contains(err.Error(), "plugins[0]")) {
+				t.Errorf("error %v, want one on plugins[0]", err)
+			}
+		})
+	}
+}
+
 func TestNodeExporterFilesystemExclusions(t *testing.T) {
 	all := renderObjects(t, Request{Preset: "node-exporter"})
 	c := onlyDaemonSet(t, all).Spec.Template.Spec.Containers[0]
@@ -421,9 +523,9 @@ func TestCSINodeHwameistor(t *testing.T) {
 }
 
 // writableRoot lists the containers whose daemon writes to its root file
-// system: Fluentd's image loads its plugins through bundler, which keeps its
-// state beside the Gemfile.
-var writableRoot = map[string]bool{"fluentd/fluentd": true}
+// system: Fluentd's supervisor keeps its socket in /tmp, and with plugins
+// bundler keeps its state in the home folder, as does the plugins installer.
+var writableRoot = map[string]bool{"fluentd/fluentd": true, "fluentd/plugins": true}
 
 func TestPresetSecurityDefaults(t *testing.T) {
 	for _, tt := range []struct {
@@ -432,7 +534,7 @@ func TestPresetSecurityDefaults(t *testing.T) {
 	}{
 		{"node-exporter", ""}, {"node-exporter", "escape-hatches"},
 		{"fluent-bit", ""}, {"fluent-bit", "escape-hatches"},
-		{"fluentd", ""},
+		{"fluentd", ""}, {"fluentd", "plugins"},
 		{"csi-node", ""}, {"csi-node", "escape-hatches"},
 		// The detector reads the kernel's messages from the journal, with
 		// every capability dropped; only kernelMonitor.source=kmsg (the

@@ -56,3 +56,81 @@ metrics
 {{- define "fluentd.metricsScheme" -}}
 http
 {{- end -}}
+
+{{/* fluentd.gemsDir is where the pod's plugins volume is mounted: the
+Gemfile, its lock and the gem path of Fluentd with plugins. */}}
+{{- define "fluentd.gemsDir" -}}
+/fluentd/kubedaemon-gems
+{{- end -}}
+
+{{/* fluentd.gemfile is the Gemfile of Fluentd with plugins: the image's own
+Gemfile (its gems, which its Gemfile.lock pins), then each plugin, "NAME"
+or "NAME:REQUIREMENT" (the schema allows no quote or #). */}}
+{{- define "fluentd.gemfile" -}}
+# The image's gems, at the versions of its Gemfile.lock (copied beside this
+# file before bundler runs).
+eval_gemfile "/fluentd/Gemfile"
+# plugins
+{{- range .Values.plugins }}
+{{- $parts := splitn ":" 2 . }}
+gem {{ $parts._0 | quote }}{{ with $parts._1 }}, {{ trim . | quote }}{{ end }}
+{{- end }}
+{{- end -}}
+
+{{/* fluentd.opt is FLUENTD_OPT, Fluentd's extra command line: with
+plugins, the Gemfile and gem path that make it install and load them with
+bundler (the image's entrypoint passes its own Gemfile first; the later
+option wins); then extraArgs. */}}
+{{- define "fluentd.opt" -}}
+{{- $opt := list -}}
+{{- if .Values.plugins -}}
+{{- $opt = list "--gemfile" (printf "%s/Gemfile" (include "fluentd.gemsDir" .)) "--gem-path" (printf "%s/bundle" (include "fluentd.gemsDir" .)) -}}
+{{- end -}}
+{{- concat $opt (.Values.extraArgs | default list) | join " " -}}
+{{- end -}}
+
+{{/* fluentd.pluginsInstaller is the init container that installs plugins:
+in the pod's plugins volume, a copy of the image's gems, the Gemfile of the
+ConfigMap and the image's Gemfile.lock, then bundle install, which keeps the
+locked versions and adds the plugins. A failed install stops here, with
+bundler's message in this container's log. */}}
+{{- define "fluentd.pluginsInstaller" -}}
+{{- $dir := include "fluentd.gemsDir" . -}}
+- name: plugins
+  image: {{ include "fluentd.image" .Values.image | quote }}
+  imagePullPolicy: {{ .Values.image.pullPolicy }}
+  command:
+    - /bin/sh
+    - -ec
+    - |
+      mkdir -p {{ $dir }}/bundle
+      cp -R /fluentd/vendor/bundle/. {{ $dir }}/bundle/
+      cp /fluentd/etc/kubedaemon/Gemfile {{ $dir }}/Gemfile
+      cp /fluentd/Gemfile.lock {{ $dir }}/Gemfile.lock
+      exec bundle install
+  env:
+    - name: BUNDLE_GEMFILE
+      value: {{ $dir }}/Gemfile
+    - name: BUNDLE_PATH
+      value: {{ $dir }}/bundle
+    {{- with .Values.env }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with .Values.envFrom }}
+  envFrom:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.securityContext }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  volumeMounts:
+    - name: plugins
+      mountPath: {{ $dir }}
+    - name: config-volume
+      mountPath: /fluentd/etc/kubedaemon
+{{- end -}}

@@ -26,7 +26,7 @@ revisionHistoryLimit: {{ .Values.revisionHistoryLimit }}
 
 {{/* fluentd.podSpec writes the pod settings every preset shares: service
 account, scheduling, DNS, security context, pull secrets, grace period and
-init containers. */}}
+init containers (the plugins installer first). */}}
 {{- define "fluentd.podSpec" -}}
 serviceAccountName: {{ include "fluentd.serviceAccountName" . }}
 {{- with .Values.priorityClassName }}
@@ -62,9 +62,14 @@ affinity:
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.initContainers }}
+{{- if or .Values.plugins .Values.initContainers }}
 initContainers:
+  {{- if .Values.plugins }}
+  {{- include "fluentd.pluginsInstaller" . | nindent 2 }}
+  {{- end }}
+  {{- with .Values.initContainers }}
   {{- tpl (toYaml .) $ | nindent 2 }}
+  {{- end }}
 {{- end }}
 {{- end -}}
 
