@@ -62,6 +62,7 @@ type presetResourceModel struct {
 	StuckGrace        types.String   `tfsdk:"stuck_grace"`
 	SkipNotReadyNodes types.Bool     `tfsdk:"skip_not_ready_nodes"`
 	ForceConflicts    types.Bool     `tfsdk:"force_conflicts"`
+	AdoptHelmRelease  types.Bool     `tfsdk:"adopt_helm_release"`
 	DeletePropagation types.String   `tfsdk:"delete_propagation"`
 	Objects           types.Map      `tfsdk:"objects"`
 	Inventory         types.List     `tfsdk:"inventory"`
@@ -103,6 +104,7 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 			"resource's inventory (created by hand or by another tool or release). Defaults to `false`: such " +
 			"an object fails the apply, named, and is left untouched.",
 	}
+	attrs["adopt_helm_release"] = adoptHelmReleaseAttribute()
 	attrs["delete_propagation"] = deletePropagationAttribute("How DaemonSet pods go when an object is deleted " +
 		"(destroy, or an object a new render no longer produces)")
 	attrs["objects"] = schema.MapAttribute{
@@ -394,6 +396,9 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 				"nothing else was applied. Check that the provider may create customresourcedefinitions, then apply again.", err))
 		return
 	}
+	if !adoptHelmObjects(ctx, inv, plan, entries, diags) {
+		return
+	}
 	if !plan.ForceConflicts.ValueBool() {
 		if errs := inv.CheckOwnership(ctx, entries); len(errs) > 0 {
 			addOwnershipDiags(diags, inv.ID, errs)
@@ -406,6 +411,8 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 		if applied == 0 {
 			return
 		}
+	} else {
+		forgetHelmRelease(ctx, inv, plan, entries, diags)
 	}
 	var old []release.Entry
 	if prior != nil {

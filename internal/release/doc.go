@@ -32,5 +32,16 @@
 // fields) to the cluster's. Each field that differs becomes one "# drift: " comment line on
 // top of the entry's YAML, so that the next plan shows the change and the
 // next apply puts it back; the comments are stripped before comparing again
-// and are never applied.
+// and are never applied. Labels and annotations that Inventory.Ignore
+// matches (the provider's ignore_labels and ignore_annotations) are left out
+// of the comparison.
+//
+// # Adopting a Helm release
+//
+// AdoptHelm takes over the objects that a Helm release installed (they carry
+// Helm's meta.helm.sh/release-name and release-namespace annotations):
+// their fields move from Helm's field managers to the inventory's, and
+// CheckOwnership accepts them, so that ApplyAll marks them without
+// recreating anything. ForgetHelmRelease then deletes Helm's records of the
+// release, so that Helm can no longer uninstall or upgrade the objects.
 package release

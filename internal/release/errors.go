@@ -68,3 +68,17 @@ type DeleteError struct {
 func (e *DeleteError) Error() string { return e.Err.Error() }
 
 func (e *DeleteError) Unwrap() error { return e.Err }
+
+// AdoptError is an object of a Helm release whose fields could not be
+// handed over to kubedaemon's field manager. Err names the object.
+type AdoptError struct {
+	Key     string
+	Release HelmRelease
+	Err     error
+}
+
+func (e *AdoptError) Error() string {
+	return fmt.Sprintf("take over %s from Helm release %s/%s: %v", e.Key, e.Release.Namespace, e.Release.Name, e.Err)
+}
+
+func (e *AdoptError) Unwrap() error { return e.Err }

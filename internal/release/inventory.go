@@ -31,6 +31,10 @@ type Inventory struct {
 	// tools Refresh does not report as drift.
 	Ignore MetadataIgnore
 
+	// adopted holds the keys of the objects AdoptHelm took over, which
+	// CheckOwnership accepts before ApplyAll marks them.
+	adopted map[string]bool
+
 	// converged holds the status each DaemonSet converged with in Wait,
 	// by "namespace/name", for Status.
 	converged map[string]appsv1.DaemonSetStatus
@@ -112,7 +116,7 @@ func (inv *Inventory) CheckOwnership(ctx context.Context, entries []Entry) []err
 // ownershipConflict classifies the live object of key: nil when it does not
 // exist or is this inventory's.
 func (inv *Inventory) ownershipConflict(key string, obj *unstructured.Unstructured) *OwnedElsewhereError {
-	if obj == nil || inv.owns(obj) {
+	if obj == nil || inv.owns(obj) || inv.adopted[key] {
 		return nil
 	}
 	return &OwnedElsewhereError{Key: key, Owner: obj.GetAnnotations()[InventoryAnnotation]}
