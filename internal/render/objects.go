@@ -70,13 +70,21 @@ func decodeDocument(source, doc string) (obj Object, ok bool, err error) {
 	// One YAML pass: the strict conversion rejects duplicate keys, and the
 	// JSON decoder below rejects unknown fields.
 	j, err := yaml.YAMLToJSONStrict([]byte(doc))
-	if err != nil {
-		return Object{}, false, fmt.Errorf("%s: output is not YAML: %w (render the chart to see the document)", source, err)
+	return decodeJSON(source, doc, j, err, nil)
+}
+
+// decodeJSON decodes a document from its strict JSON conversion (or that
+// conversion's error). head, when not nil, is the document's apiVersion and
+// kind as encoding/json reads them from j, which is what
+// kjson.DefaultMetaFactory.Interpret would read.
+func decodeJSON(source, doc string, j []byte, jsonErr error, head *releaseutil.SimpleHead) (obj Object, ok bool, err error) {
+	if jsonErr != nil {
+		return Object{}, false, fmt.Errorf("%s: output is not YAML: %w (render the chart to see the document)", source, jsonErr)
 	}
 	if t := bytes.TrimSpace(j); len(t) == 0 || bytes.Equal(t, []byte("null")) {
 		return Object{}, false, nil
 	}
-	gvk, err := kjson.DefaultMetaFactory.Interpret(j)
+	gvk, err := interpret(j, head)
 	if err != nil {
 		return Object{}, false, fmt.Errorf("%s: read apiVersion and kind: %w (every document must be one Kubernetes object)", source, err)
 	}
@@ -111,6 +119,19 @@ func decodeDocument(source, doc string) (obj Object, ok bool, err error) {
 		Source:     source,
 		Object:     typed,
 	}, true, nil
+}
+
+// interpret is the kind of a document: from its head when the caller read
+// one from the same JSON, else as the JSON serializer reads it.
+func interpret(j []byte, head *releaseutil.SimpleHead) (*schema.GroupVersionKind, error) {
+	if head == nil {
+		return kjson.DefaultMetaFactory.Interpret(j)
+	}
+	gv, err := schema.ParseGroupVersion(head.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &schema.GroupVersionKind{Group: gv.Group, Version: gv.Version, Kind: head.Kind}, nil
 }
 
 // decodeTyped decodes JSON strictly into the typed object of gvk.
@@ -179,6 +200,20 @@ func (p placer) object(source, doc string) (Object, bool, error) {
 	if err != nil || !ok {
 		return o, ok, err
 	}
+	return p.place(o)
+}
+
+// parsed places a document that sortedDocuments decoded.
+func (p placer) parsed(d document) (Object, bool, error) {
+	if d.err != nil || !d.ok {
+		return Object{}, d.ok, d.err
+	}
+	return p.place(d.obj)
+}
+
+// place puts a decoded object in its namespace.
+func (p placer) place(o Object) (Object, bool, error) {
+	var err error
 	if o.Namespaced, err = p.namespaced(o); err != nil {
 		return Object{}, false, err
 	}
@@ -238,7 +273,7 @@ func placeObject(o *Object, namespace string) error {
 // only comments too, as Helm keeps them), then the hooks; each document
 // preceded by the template it came from. Objects carry the release
 // namespace where their template wrote none.
-func manifest(res *Result, crds []chart.CRD, manifests []releaseutil.Manifest, req Request) []byte {
+func manifest(res *Result, crds []chart.CRD, manifests []document, req Request) []byte {
 	placed := make(map[string][]byte, len(res.Objects))
 	for _, o := range res.Objects {
 		placed[o.Source+"\x00"+o.Kind+"\x00"+o.Name] = o.YAML
@@ -251,7 +286,7 @@ func manifest(res *Result, crds []chart.CRD, manifests []releaseutil.Manifest, r
 	}
 	for _, m := range manifests {
 		content := m.Content + "\n"
-		if y, ok := placed[m.Name+"\x00"+m.Head.Kind+"\x00"+metadataName(m)]; ok {
+		if y, ok := placed[m.Name+"\x00"+m.Head.Kind+"\x00"+metadataName(m.Manifest)]; ok {
 			content = string(y)
 		}
 		fmt.Fprintf(&docs, "---\n# Source: %s\n%s", m.Name, content)

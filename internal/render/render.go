@@ -229,7 +229,7 @@ func prepare(lc *loadedChart, req Request) (*chart.Chart, chartutil.Values, erro
 // result: notes, CRDs, objects and hooks (decoded and placed), manifest.
 func collect(res *Result, ch *chart.Chart, files map[string]string, req Request) error {
 	res.Notes = takeNotes(files, ch.Name())
-	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	docs, hooks, err := sortedDocuments(files)
 	if err != nil {
 		return fmt.Errorf("chart %s: %w (render the chart to see the document)", ch.Name(), err)
 	}
@@ -238,8 +238,8 @@ func collect(res *Result, ch *chart.Chart, files map[string]string, req Request)
 	}
 	p := placer{namespace: res.Namespace, scope: req.Scope, crdScopes: crdScopes(res.CRDs)}
 	var errs []error
-	for _, m := range manifests {
-		obj, ok, err := p.object(m.Name, m.Content)
+	for _, d := range docs {
+		obj, ok, err := p.parsed(d)
 		switch {
 		case err != nil:
 			errs = append(errs, err)
@@ -259,7 +259,7 @@ func collect(res *Result, ch *chart.Chart, files map[string]string, req Request)
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	res.Manifest = manifest(res, ch.CRDObjects(), manifests, req)
+	res.Manifest = manifest(res, ch.CRDObjects(), docs, req)
 	return nil
 }
 
