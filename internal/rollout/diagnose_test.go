@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -426,5 +427,47 @@ func TestDiagnoseFailedMount(t *testing.T) {
 	}
 	if want := t0.Add(80 * time.Second); !d.nextExpiry.Equal(want) {
 		t.Errorf("nextExpiry = %v, want %v (the recent failure's grace period)", d.nextExpiry, want)
+	}
+}
+
+// TestDiagnoseListsMountEventsOnlyWhenNeeded: the FailedMount events are
+// listed (once, narrowed by the server to that reason) only when a pod of
+// the current template awaits its sandbox; pods whose status already says
+// why they fail cost no event listing.
+func TestDiagnoseListsMountEventsOnlyWhenNeeded(t *testing.T) {
+	ds := &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "logd", UID: "ds-uid",
+			Annotations: map[string]string{templateGenerationAnnotation: "2"}},
+		Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "logd"}}},
+	}
+	owned := func(p *corev1.Pod) *corev1.Pod {
+		p.Labels = map[string]string{"app": "logd", templateGenerationLabel: "2"}
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: "logd", UID: "ds-uid", Controller: new(true)}}
+		return p
+	}
+	for _, tt := range []struct {
+		name   string
+		reason string
+		want   []string
+	}{
+		{name: "a pull error says why", reason: "ErrImagePull"},
+		{name: "a pod awaiting its sandbox", reason: "ContainerCreating", want: []string{"involvedObject.kind=Pod,reason=FailedMount,type=Warning"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := fake.NewClientset(owned(waitingPod("logd-1", "n1", tt.reason, "")))
+			c := &Client{Clientset: cs, Now: func() time.Time { return t0 }}
+			if _, err := c.diagnose(context.Background(), ds, 30*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			var lists []string
+			for _, a := range cs.Actions() {
+				if l, ok := a.(k8stesting.ListAction); ok && a.GetResource().Resource == "events" {
+					lists = append(lists, l.GetListRestrictions().Fields.String())
+				}
+			}
+			if diff := cmp.Diff(tt.want, lists); diff != "" {
+				t.Errorf("event listings (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
