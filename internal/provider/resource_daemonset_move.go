@@ -102,6 +102,8 @@ func moveDaemonSetState(ctx context.Context, req resource.MoveStateRequest, resp
 		return
 	}
 	resp.Diagnostics.Append(resp.TargetPrivate.SetKey(ctx, movedFromKey, []byte(`"`+kubernetesProviderAddress+`"`))...)
+	// Terraform 1.12 and later take the target's identity from the move.
+	setDaemonSetIdentity(ctx, resp.TargetState, resp.TargetIdentity, &resp.Diagnostics)
 }
 
 // The values hashicorp/kubernetes records that kubedaemon leaves out are

@@ -21,13 +21,6 @@ import (
 // provider the state names before it plans.
 func kubernetesProvider(t *testing.T) string {
 	t.Helper()
-	if os.Getenv("TF_ACC_PROVIDER_HOST") == "registry.opentofu.org" {
-		// NOTE: OpenTofu 1.12.6 keeps the resource identity that
-		// hashicorp/kubernetes recorded on the moved resource and then
-		// refuses the plan ("Resource identity managed by newer provider
-		// version"); the migration guide says to import instead.
-		t.Skip("OpenTofu refuses a moved block from hashicorp/kubernetes (its resource identity); the moves are tested with Terraform")
-	}
 	testClusterKubeconfig(t)
 	mod, err := os.ReadFile(filepath.Join("..", "..", "tools", "kubernetes", "go.mod"))
 	if err != nil {
