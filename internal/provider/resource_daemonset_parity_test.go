@@ -62,6 +62,40 @@ resource "kubedaemon_daemonset" "parity" {
         readiness_gate {
           condition_type = "example.com/registered"
         }
+        affinity {
+          pod_anti_affinity {
+            preferred_during_scheduling_ignored_during_execution {
+              weight = 10
+              pod_affinity_term {
+                topology_key = "kubernetes.io/hostname"
+                label_selector {
+                  match_labels = { role = "noisy" }
+                }
+                namespace_selector {}
+              }
+            }
+          }
+          pod_affinity {
+            preferred_during_scheduling_ignored_during_execution {
+              weight = 5
+              pod_affinity_term {
+                topology_key = "kubernetes.io/hostname"
+                label_selector {
+                  match_labels = { role = "collector" }
+                }
+                namespaces = ["kube-system"]
+                namespace_selector {
+                  match_labels = { team = "observability" }
+                  match_expressions {
+                    key      = "env"
+                    operator = "In"
+                    values   = ["prod"]
+                  }
+                }
+              }
+            }
+          }
+        }
         topology_spread_constraint {
           max_skew           = 1
           topology_key       = "kubernetes.io/hostname"
@@ -203,7 +237,7 @@ func TestAccDaemonSet_parityFields(t *testing.T) {
 				ImportStateId:     ns + "/parity",
 				ImportStateVerify: true,
 				// wait_for_rollout is configuration only: an import gets its default.
-				ImportStateVerifyIgnore: []string{"status", "metadata.resource_version", "wait_for_rollout"},
+				ImportStateVerifyIgnore: []string{"status", "rollout_status", "metadata.resource_version", "wait_for_rollout"},
 			},
 		},
 	})
