@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cli"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/gcstart"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/provider"
 )
@@ -33,6 +34,7 @@ func main() {
 		os.Exit(cli.Run(context.Background(), build, os.Args[1:], os.Stdout, os.Stderr))
 	}
 
+	gcstart.Restore()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
 	flag.Parse()
