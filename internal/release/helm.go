@@ -230,7 +230,7 @@ func decodeHelmRelease(enc string) (*helmrelease.Release, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer zr.Close()
+		defer func() { _ = zr.Close() }()
 		if b, err = io.ReadAll(zr); err != nil {
 			return nil, err
 		}
