@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // TemplateError is a failed parse or execution of a preset template, pointing
@@ -37,22 +38,33 @@ func (e *TemplateError) Error() string {
 	return b.String()
 }
 
+// The expressions below read error messages, which most processes never
+// see: they are compiled on first use, not at start-up.
+
 // templateLocation matches one location prefix of a text/template error:
 // `template: NAME:LINE[:COL]: [executing "NAME" at <EXPR>: ]`. Nested
 // include calls repeat it, innermost last.
-var templateLocation = regexp.MustCompile(`template: ([^:\s]+):(\d+)(?::(\d+))?: (?:executing "(?:[^"\\]|\\.)*" at <(.*?)>: )?`)
+var templateLocation = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`template: ([^:\s]+):(\d+)(?::(\d+))?: (?:executing "(?:[^"\\]|\\.)*" at <(.*?)>: )?`)
+})
 
 // valuesExpr matches an expression that reads a key of .Values.
-var valuesExpr = regexp.MustCompile(`^\$?\.Values((?:\.[A-Za-z0-9_]+)+)$`)
+var valuesExpr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\$?\.Values((?:\.[A-Za-z0-9_]+)+)$`)
+})
 
 // callPrefix is the wrapping text/template and Helm add around a function's
 // error.
-var callPrefix = regexp.MustCompile(`^(?:error calling [A-Za-z0-9_]+|error during tpl function execution for "(?:[^"\\]|\\.)*"|cannot parse template "(?:[^"\\]|\\.)*"): `)
+var callPrefix = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:error calling [A-Za-z0-9_]+|error during tpl function execution for "(?:[^"\\]|\\.)*"|cannot parse template "(?:[^"\\]|\\.)*"): `)
+})
 
 // helmLocation matches the two forms Helm's engine rewrites errors into:
 // `parse error at (FILE:LINE): MSG` and, for required and fail,
 // `execution error at (FILE:LINE:COL): MSG`.
-var helmLocation = regexp.MustCompile(`^(?:parse|execution) error at \(([^:\s()]+):(\d+)(?::(\d+))?\): `)
+var helmLocation = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:parse|execution) error at \(([^:\s()]+):(\d+)(?::(\d+))?\): `)
+})
 
 // cleanTemplateError turns a text/template error into a *TemplateError at
 // the innermost location; errors without a location come back unchanged.
@@ -61,7 +73,7 @@ func cleanTemplateError(err error) error {
 		return nil
 	}
 	s := err.Error()
-	if m := helmLocation.FindStringSubmatchIndex(s); m != nil && !strings.Contains(s[m[1]:], "template: ") {
+	if m := helmLocation().FindStringSubmatchIndex(s); m != nil && !strings.Contains(s[m[1]:], "template: ") {
 		te := &TemplateError{File: s[m[2]:m[3]], Msg: s[m[1]:]}
 		te.Line, _ = strconv.Atoi(s[m[4]:m[5]])
 		if m[6] >= 0 {
@@ -69,7 +81,7 @@ func cleanTemplateError(err error) error {
 		}
 		return te
 	}
-	matches := templateLocation.FindAllStringSubmatchIndex(s, -1)
+	matches := templateLocation().FindAllStringSubmatchIndex(s, -1)
 	if len(matches) == 0 {
 		return err
 	}
@@ -81,7 +93,7 @@ func cleanTemplateError(err error) error {
 	}
 	msg := s[last[1]:]
 	for {
-		loc := callPrefix.FindStringIndex(msg)
+		loc := callPrefix().FindStringIndex(msg)
 		if loc == nil {
 			break
 		}
@@ -93,7 +105,7 @@ func cleanTemplateError(err error) error {
 		if m[8] < 0 {
 			continue
 		}
-		if v := valuesExpr.FindStringSubmatch(s[m[8]:m[9]]); v != nil {
+		if v := valuesExpr().FindStringSubmatch(s[m[8]:m[9]]); v != nil {
 			te.ValuesPath = strings.TrimPrefix(v[1], ".")
 			break
 		}

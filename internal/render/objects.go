@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/releaseutil"
@@ -59,8 +60,9 @@ func InstallRank(kind string) int {
 
 // strictDecoder decodes JSON into typed objects and reports unknown and
 // duplicate fields.
-var strictDecoder = kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme.Scheme, scheme.Scheme,
-	kjson.SerializerOptions{Strict: true})
+var strictDecoder = sync.OnceValue(func() *kjson.Serializer {
+	return kjson.NewSerializerWithOptions(kjson.DefaultMetaFactory, scheme.Scheme, scheme.Scheme, kjson.SerializerOptions{Strict: true})
+})
 
 // decodeDocument decodes one rendered document: strictly into its typed
 // object for a kind the client libraries know, as unstructured otherwise.
@@ -136,7 +138,7 @@ func interpret(j []byte, head *releaseutil.SimpleHead) (*schema.GroupVersionKind
 
 // decodeTyped decodes JSON strictly into the typed object of gvk.
 func decodeTyped(source string, gvk *schema.GroupVersionKind, j []byte) (runtime.Object, error) {
-	obj, _, err := strictDecoder.Decode(j, gvk, nil)
+	obj, _, err := strictDecoder().Decode(j, gvk, nil)
 	if err == nil {
 		return obj, nil
 	}

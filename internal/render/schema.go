@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -21,8 +22,9 @@ type valuesSchema struct {
 	raw      map[string]any
 }
 
-// schemaPrinter renders the validator's messages in English.
-var schemaPrinter = message.NewPrinter(language.English)
+// schemaPrinter renders the validator's messages in English; it is made
+// when a first message needs it, not at start-up.
+var schemaPrinter = sync.OnceValue(func() *message.Printer { return message.NewPrinter(language.English) })
 
 // compileSchema compiles a preset's schema; a nil doc gives a nil schema,
 // which accepts anything.
@@ -118,7 +120,7 @@ func collectSchemaErrors(ve *jsonschema.ValidationError, cv *coalescedValues, ou
 			Msg: fmt.Sprintf("got %s, want at most %s", k.Got.RatString(), k.Want.RatString())})
 	default:
 		*out = append(*out, &ValuesError{Path: dotted(loc), Source: cv.sourceOf(loc),
-			Msg: ve.ErrorKind.LocalizedString(schemaPrinter)})
+			Msg: ve.ErrorKind.LocalizedString(schemaPrinter())})
 	}
 }
 
