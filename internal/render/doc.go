@@ -18,7 +18,13 @@
 //     the release namespace in its metadata, so the manifest applies the same
 //     way with kubectl; this is the one difference from helm template's
 //     output;
-//   - parsed charts cached by the digest of their files (chart.go).
+//   - one YAML parse per rendered document, shared by Helm's install order
+//     and the strict decoding, with the order proven equal to Helm's
+//     releaseutil.SortManifests (sort.go);
+//   - parsed charts cached by the digest of their files (chart.go), and
+//     rendered files, parsed and decoded, by the digest of their template
+//     name and text (cache.go): a render that gives the same text again
+//     parses nothing; Helm's engine runs on every render.
 //
 // Helm's defaults apply: a missing value is empty unless Request.Strict, as
 // helm lint --strict. The package has no Terraform dependency and does not
