@@ -22,6 +22,7 @@ var flagMention = regexp.MustCompile(`(?:^|[\s(` + "`" + `'"])(--[a-z][a-z0-9-]*
 var otherTools = map[string]bool{
 	"--show-labels":      true, // kubectl get node --show-labels
 	"--force-conflicts":  true, // kubectl apply --server-side --force-conflicts
+	"--server-side":      true, // kubectl apply --server-side
 	"--create-namespace": true, // helm install --create-namespace
 	"--debug":            true, // the provider's debug mode, read before the command line (plugin.go)
 }

@@ -19,7 +19,7 @@ type streams struct {
 // commands lists the constructors of the subcommands. Each lives in its own
 // file; version (version.go) is added apart, as it needs the whole Build.
 var commands = []func(version string, s streams) *cobra.Command{
-	newWaitCommand,
+	newWaitCommand, newRolloutCommand,
 	newRenderCommand, newPresetsCommand, newValuesCommand, newSchemaCommand, newReadmeCommand,
 	newConvertCommand,
 }

@@ -33,6 +33,9 @@ func csiNodeState(t *testing.T) (tfsdk.State, daemonSetResourceModel) {
 	m.Timeouts = timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": str, "update": str, "delete": str})}
 	m.WaitForRollout = types.BoolValue(true)
 	m.DeletePropagation = types.StringValue("Foreground")
+	rolloutType, _ := daemonSetSchemaV0(ctx).Blocks["rollout"].Type().(types.ObjectType)
+	m.Rollout = types.ObjectNull(rolloutType.AttrTypes)
+	m.RolloutStatus = types.ObjectNull(rolloutStatusAttrTypes)
 	st := tfsdk.State{Schema: withBlockTypes(daemonSetSchemaV0(ctx))}
 	if diags := st.Set(ctx, &m); diags.HasError() {
 		t.Fatal(diags)

@@ -221,6 +221,11 @@ func daemonSetFromModel(m *daemonSetResourceModel) (*appsv1.DaemonSet, []path.Pa
 	if err := d.Decode(&ds); err != nil {
 		return nil, unknown, fmt.Errorf("decode daemonset: %w", err)
 	}
+	if !m.Rollout.IsNull() && !m.Rollout.IsUnknown() {
+		// A rollout block replaces the pods itself, wave by wave: the
+		// controller must only create pods, never replace them.
+		ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType}
+	}
 	return &ds, unknown, nil
 }
 
@@ -267,7 +272,7 @@ func dropEmpty(m map[string]any) {
 		switch v := v.(type) {
 		case map[string]any:
 			dropEmpty(v)
-			if len(v) == 0 {
+			if len(v) == 0 && !emptySelectors[k] {
 				delete(m, k)
 			}
 		case []any:

@@ -23,6 +23,8 @@ type daemonSetResourceModel struct {
 	ForceConflicts    types.Bool     `tfsdk:"force_conflicts"`
 	DeletePropagation types.String   `tfsdk:"delete_propagation"`
 	Status            types.Object   `tfsdk:"status"`
+	Rollout           types.Object   `tfsdk:"rollout"`
+	RolloutStatus     types.Object   `tfsdk:"rollout_status"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 

@@ -226,10 +226,12 @@ func daemonSetSchemaV0(ctx context.Context) schema.Schema {
 					"observed_generation": schema.Int64Attribute{Computed: true, MarkdownDescription: "Generation the controller last acted on."},
 				},
 			},
+			"rollout_status": rolloutStatusAttribute(),
 		}),
 		Blocks: map[string]schema.Block{
 			"metadata": required(daemonSetMetadataBlock()),
 			"spec":     required(daemonSetSpecBlock()),
+			"rollout":  rolloutBlock(),
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}

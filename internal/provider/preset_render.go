@@ -132,7 +132,7 @@ func (r *presetResource) renderPresetResource(ctx context.Context, cfg presetRes
 	var factsDiags diag.Diagnostics
 	facts := r.data.clusterFacts(&factsDiags)
 	facts.applyTo(&req.Request)
-	req.Service = presetService
+	req.Service = cfg.releaseService()
 	req.IsUpgrade = upgrade
 	req.SkipTests = true
 	res := renderPreset(req, diags)

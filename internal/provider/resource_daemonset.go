@@ -39,7 +39,7 @@ const (
 
 // NewDaemonSetResource returns the kubedaemon_daemonset resource.
 func NewDaemonSetResource() resource.Resource {
-	return &daemonSetResource{}
+	return withIdentity(&daemonSetResource{})
 }
 
 type daemonSetResource struct {
@@ -66,12 +66,14 @@ func (r *daemonSetResource) ValidateConfig(ctx context.Context, req resource.Val
 	}
 	resp.Diagnostics.Append(validateDaemonSet(&m)...)
 	resp.Diagnostics.Append(validateTimeouts(m.Timeouts)...)
+	resp.Diagnostics.Append(validateRollout(ctx, &m)...)
 }
 
 // ModifyPlan checks the planned DaemonSet with the API server (a
-// server-side dry run) when the plan creates or changes it, and warns when a
-// template change will not reach running pods by itself: with OnDelete,
-// Kubernetes replaces a pod only when it is deleted.
+// server-side dry run) when the plan creates or changes it, checks that the
+// rollout's waves match nodes, plans an update that resumes an unfinished
+// rollout, and warns when a template change will not reach running pods by
+// itself: with OnDelete, Kubernetes replaces a pod only when it is deleted.
 func (r *daemonSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -81,8 +83,13 @@ func (r *daemonSetResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	waves := rolloutOf(ctx, plan.Rollout, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if req.State.Raw.IsNull() {
 		r.dryRun(ctx, &plan, false, false, &resp.Diagnostics)
+		r.checkWaves(ctx, &plan, waves, &resp.Diagnostics)
 		return
 	}
 	var prior daemonSetResourceModel
@@ -90,11 +97,21 @@ func (r *daemonSetResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.Spec.Equal(prior.Spec) || !plan.Metadata.Equal(prior.Metadata) || !plan.ForceConflicts.Equal(prior.ForceConflicts) {
+	changed := !plan.Spec.Equal(prior.Spec) || !plan.Metadata.Equal(prior.Metadata) || !plan.ForceConflicts.Equal(prior.ForceConflicts)
+	if changed {
 		// After a moved block, the update first takes over the fields of
 		// hashicorp/kubernetes's managers: a conflict with them is no news.
 		moved, _ := req.Private.GetKey(ctx, movedFromKey)
 		r.dryRun(ctx, &plan, replacesDaemonSet(&plan, &prior), len(moved) > 0, &resp.Diagnostics)
+	}
+	if changed || !plan.Rollout.Equal(prior.Rollout) {
+		r.checkWaves(ctx, &plan, waves, &resp.Diagnostics)
+	}
+	if !changed {
+		r.planResume(ctx, &plan, &prior, resp)
+	}
+	if waves != nil {
+		return
 	}
 	var planned, priorTmpl types.Object
 	tmpl := path.Root("spec").AtName("template")
@@ -124,7 +141,7 @@ func (r *daemonSetResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.applyAndWait(ctx, &plan, req.Plan.Raw, &resp.State, &resp.Diagnostics)
+	r.applyAndWait(ctx, &plan, req.Plan.Raw, tftypes.Value{}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -139,14 +156,18 @@ func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.applyAndWait(ctx, &plan, req.Plan.Raw, &resp.State, &resp.Diagnostics)
+	r.applyAndWait(ctx, &plan, req.Plan.Raw, req.State.Raw, &resp.State, &resp.Diagnostics)
 }
 
-// applyAndWait is Create and Update: apply, wait, read back, set state. A
-// DaemonSet whose wait fails is still recorded in the state before the error
-// is added, so Terraform knows it (and, after a create, taints it). planned
-// is the plan's value, the state's but for what the cluster says.
-func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetResourceModel, planned tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
+// applyAndWait is Create and Update: apply, wait (or roll out wave by wave),
+// read back, set state. A DaemonSet whose wait fails is still recorded in
+// the state before the error is added, so Terraform knows it (and, after a
+// create, taints it), with a rollout_status that makes the next plan resume
+// the rollout; a rollout that rolled back keeps prior, the state before the
+// update, which is again what the cluster runs. planned is the plan's value,
+// the state's but for what the cluster says; prior is the state before an
+// update (the zero Value for a create).
+func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetResourceModel, planned, prior tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
 	ds, _, err := daemonSetFromModel(plan)
 	if err != nil {
 		diags.AddError("Cannot Convert DaemonSet", err.Error())
@@ -163,8 +184,27 @@ func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetRes
 	}
 	var waitErr error
 	var settled *appsv1.DaemonSet
-	if plan.WaitForRollout.ValueBool() {
-		res, err := rc.WaitDaemonSet(ctx, ds.Namespace, ds.Name, waitOptions(ctx, plan.FailFast, plan.SkipNotReadyNodes, plan.StuckGrace))
+	wait := waitOptions(ctx, plan.FailFast, plan.SkipNotReadyNodes, plan.StuckGrace)
+	if waves := rolloutOf(ctx, plan.Rollout, diags); waves != nil && plan.WaitForRollout.ValueBool() && prior.Type() != nil && !prior.IsNull() {
+		res, err := r.rolloutWaves(ctx, rc, ds, plan, waves, wait)
+		if err != nil {
+			if waveRolledBack(err) {
+				// The cluster runs the previous template again, as the
+				// prior state says: keep it, so the next plan proposes
+				// the change again.
+				state.Raw = prior
+				addWaveError(diags, err)
+				return
+			}
+			waitErr = err
+		} else {
+			settled = res.DaemonSet
+			for _, w := range res.Warnings {
+				diags.AddWarning("DaemonSet Rollout Warning", w)
+			}
+		}
+	} else if plan.WaitForRollout.ValueBool() {
+		res, err := rc.WaitDaemonSet(ctx, ds.Namespace, ds.Name, wait)
 		if err != nil {
 			waitErr = err
 		} else {
@@ -192,8 +232,14 @@ func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetRes
 	}
 	mask, _ := modelDocument(plan)
 	setDaemonSetState(ctx, planned, live, mask, state, diags)
+	setRolloutStatus(ctx, live, plan.SkipNotReadyNodes.ValueBool(), state, diags)
 	if waitErr != nil {
-		addWaitError(diags, waitErr)
+		var we *rollout.WaveError
+		if errors.As(waitErr, &we) {
+			addWaveError(diags, waitErr)
+		} else {
+			addWaitError(diags, waitErr)
+		}
 	}
 }
 
@@ -282,6 +328,9 @@ func (r *daemonSetResource) Read(ctx context.Context, req resource.ReadRequest, 
 		r.data.KeepIgnoredMetadata(live, mask)
 	}
 	setDaemonSetState(ctx, req.State.Raw, live, mask, &resp.State, &resp.Diagnostics)
+	var skip types.Bool
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("skip_not_ready_nodes"), &skip)...)
+	setRolloutStatus(ctx, live, skip.ValueBool(), &resp.State, &resp.Diagnostics)
 }
 
 func (r *daemonSetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

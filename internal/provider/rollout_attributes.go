@@ -108,8 +108,9 @@ func stuckGraceAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional: true,
 		MarkdownDescription: "How long a pod of the current template may wait on an image pull " +
-			"(`ErrImagePull`, `ImagePullBackOff`), crash-loop (`CrashLoopBackOff`) or stay unschedulable for a " +
-			"reason a retry may fix, before `fail_fast` counts it as stuck and ends the wait. A Go duration, e.g. " +
+			"(`ErrImagePull`, `ImagePullBackOff`), crash-loop (`CrashLoopBackOff`), wait on a volume the kubelet " +
+			"cannot mount (a `FailedMount` event, such as a host path that does not exist) or stay unschedulable " +
+			"for a reason a retry may fix, before `fail_fast` counts it as stuck and ends the wait. A Go duration, e.g. " +
 			"`\"10s\"` or `\"2m\"`. Defaults to `\"" + rollout.DefaultStuckGrace.String() + "\"`. States that never " +
 			"resolve by themselves (an invalid image name, a missing ConfigMap, a host port taken, a pod the API " +
 			"server forbids) fail at once.",

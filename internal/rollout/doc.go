@@ -101,7 +101,10 @@
 // it waits with InvalidImageName, ErrImageNeverPull or
 // CreateContainerConfigError (at once), with ErrImagePull, ImagePullBackOff
 // or CrashLoopBackOff for longer than StuckGrace (counted from the pod's last
-// Ready transition), or is Unschedulable: at once when the scheduler says a
+// Ready transition), waits for its sandbox (Pending, PodReadyToStartContainers
+// not True) with a FailedMount Warning event of the kubelet on it for longer
+// than StuckGrace (counted from the first such event; its message is the
+// pod's), or is Unschedulable: at once when the scheduler says a
 // host port is taken, resources are insufficient or a taint is not tolerated,
 // after StuckGrace otherwise. With FailFast such a pod ends the wait with a
 // *NotConvergedError (Cause CauseStuck) naming node, pod, phase, container,
@@ -115,6 +118,35 @@
 // facts; its Knobs say which setting (fail-fast, skipping NotReady nodes, the
 // timeout) would have changed the outcome, and the caller names it in its
 // own terms: the provider an attribute, the command line a flag.
+//
+// # Progressive rollouts
+//
+// RolloutWaves (waves_run.go) replaces the pods of an OnDelete DaemonSet
+// itself, wave by wave, instead of letting the controller replace them all:
+// each Wave takes, of the nodes that run the daemon and that no earlier wave
+// took, those its node label selector matches or a count or percent of them
+// in name order (assignWaves, a pure function); the nodes left over form a
+// last wave. Per wave it deletes old pods, at most MaxUnavailable of the
+// wave's nodes without an available pod at a time (old pods that are not
+// available go first and cost nothing), lets the controller create their
+// replacements from the current template, waits until each is available
+// (ready for minReadySeconds) and soaks. A new pod that restarts more than
+// MaxRestarts times, or is stuck as the wait decides it (FailFast), fails the
+// wave: OnFailureHalt stops there; OnFailureRollback applies the template of
+// the revision the nodes ran before (from the ControllerRevisions) and
+// replaces the failed template's pods at once. Pods are matched to the current
+// revision as the controller matches them: by template generation or by hash,
+// since a rollback makes an older hash current again.
+//
+// The pods come from one informer (one list, one watch) trimmed to what the
+// rollout reads; nodes are listed once. Progress is a Record in the
+// kubedaemon.dev/rollout annotation, written by a field manager of its own
+// (the client's plus "-rollout", so applying the DaemonSet keeps it): the
+// generation, the revision rolled out from, the waves done and the result.
+// A run for the same generation resumes after the last finished wave, so an
+// interrupted or halted rollout continues where it stopped; StatusOf reads
+// the record (or, without one, the status counters) to tell a caller, such as
+// a Terraform plan, that a rollout is unfinished.
 //
 // # Delete
 //

@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // waveFleet adds 10 nodes for one test, 3 labelled env=dev and 7 env=prod,
@@ -139,7 +140,7 @@ func imagesByNode(t *testing.T, ns string) map[string]string {
 	return out
 }
 
-func mustWave(t *testing.T, s string, maxUnavailable string, soak time.Duration) Wave {
+func mustWave(t testing.TB, s string, maxUnavailable string, soak time.Duration) Wave {
 	t.Helper()
 	w, err := ParseWave(s)
 	if err != nil {
@@ -369,4 +370,131 @@ func TestAccRolloutWavesNoMatch(t *testing.T) {
 	if res.Record.Waves != 2 {
 		t.Errorf("record = %+v, want 2 waves (env=dev and the rest)", res.Record)
 	}
+}
+
+// rolloutRequests runs a 3-wave rollout over n nodes of their own and
+// returns the requests the API server served meanwhile, by key, of the kinds
+// the rollout makes (the controllers' own requests are of other scopes or
+// verbs: informers in cluster scope, pod creations, status updates).
+func rolloutRequests(t testing.TB, n int) (map[string]int, time.Duration) {
+	t.Helper()
+	c, ns := newTestClient(t), testNamespace(t)
+	ctx := context.Background()
+	label := fmt.Sprintf("reqs-%d-%d", n, time.Now().UnixNano()%1_000_000)
+	var names []string
+	for i := range n {
+		names = append(names, fmt.Sprintf("%s-%03d", label, i))
+	}
+	third := n / 3
+	if err := testCluster.AddNodes(ctx, names[:third], map[string]string{"rollout-test": label, "env": "dev"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := testCluster.AddNodes(ctx, names[third:], map[string]string{"rollout-test": label, "env": "prod"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), names...) })
+	ds := testDaemonSetSpec(ns, "logd", "logd:1")
+	ds.Spec.Template.Spec.NodeSelector = map[string]string{"rollout-test": label}
+	ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType}
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	if _, err := c.ApplyDaemonSet(rctx, ds, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitDaemonSet(rctx, ns, "logd", WaitOptions{FailFast: true}); err != nil {
+		t.Fatal(err)
+	}
+	ds.Spec.Template.Spec.Containers[0].Image = "logd:2"
+	defer cancel()
+	if _, err := c.ApplyDaemonSet(rctx, ds, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	before := clustertest.APIRequests(t, testCluster)
+	start := time.Now()
+	_, err := c.RolloutWaves(rctx, ns, "logd", WavesOptions{Waves: []Wave{mustWave(t, "env=dev", "50%", 0), mustWave(t, "50%", "50%", 0)},
+		Wait: WaitOptions{FailFast: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	all := clustertest.APIRequests(t, testCluster).Since(before)
+	out := map[string]int{}
+	for k, v := range all {
+		for _, mine := range []string{"namespace/pods:LIST", "namespace/pods:WATCH", "resource/pods:DELETE", "cluster/nodes:LIST",
+			"namespace/controllerrevisions:LIST", "namespace/daemonsets:LIST", "namespace/daemonsets:WATCH", "resource/daemonsets:PATCH",
+			"resource/nodes:GET", "namespace/events:LIST"} {
+			if k == mine {
+				out[k] = v
+			}
+		}
+	}
+	return out, took
+}
+
+// notDeletions sums the requests of a rollout but the pod deletions, and,
+// apart, its watches (counted when they end).
+func notDeletions(r map[string]int) (n, watches int) {
+	for k, v := range r {
+		switch {
+		case strings.HasSuffix(k, ":WATCH"):
+			watches += v
+		case k != "resource/pods:DELETE":
+			n += v
+		}
+	}
+	return n, watches
+}
+
+// BenchmarkAccRolloutWaves times a 3-wave rollout (env=dev, half of the
+// rest, the rest) over 9 nodes and over each size of KUBEDAEMON_BENCH_NODES,
+// and reports the requests it makes besides the pod deletions, per wave,
+// from the API server's metrics.
+func BenchmarkAccRolloutWaves(b *testing.B) {
+	sizes := []int{9}
+	for _, n := range benchNodeCounts(b)[1:] {
+		sizes = append(sizes, max(n, 9))
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			var secs, perWave, watches, deletes float64
+			for range b.N {
+				reqs, took := rolloutRequests(b, n)
+				other, w := notDeletions(reqs)
+				secs += took.Seconds()
+				perWave += float64(other) / 3
+				watches += float64(w)
+				deletes += float64(reqs["resource/pods:DELETE"])
+			}
+			b.ReportMetric(secs/float64(b.N), "rollout-s")
+			b.ReportMetric(perWave/float64(b.N), "requests/wave")
+			b.ReportMetric(watches/float64(b.N), "watches/op")
+			b.ReportMetric(deletes/float64(b.N)/float64(n), "deletes/node")
+		})
+	}
+}
+
+// The requests of a rollout do not grow with the number of nodes, apart
+// from one pod deletion per node: counted by the API server, at 9 and 45
+// nodes.
+func TestAccRolloutWavesRequests(t *testing.T) {
+	small, _ := rolloutRequests(t, 9)
+	large, _ := rolloutRequests(t, 45)
+	// Each pod is deleted twice: by the rollout, then by kwok, which
+	// finishes the deletion as a kubelet would.
+	if small["resource/pods:DELETE"] != 2*9 || large["resource/pods:DELETE"] != 2*45 {
+		t.Errorf("pod deletions: %d at 9 nodes, %d at 45; want two per node (the rollout's and kwok's)",
+			small["resource/pods:DELETE"], large["resource/pods:DELETE"])
+	}
+	// Watches count when they end, so the last ones may not be counted yet;
+	// the pods come from one informer (whose first list is a streaming
+	// watch) and the DaemonSet from two watches (the new generation, the
+	// final wait): at most 3.
+	ns, ws := notDeletions(small)
+	nl, wl := notDeletions(large)
+	// A list of nodes, a list of revisions, and a record patch per wave and
+	// at the end: 6 for 3 waves, whatever the number of nodes.
+	if ns != 6 || nl != 6 || ws > 3 || wl > 3 {
+		t.Errorf("requests besides deletions: %d (+%d watches) at 9 nodes %v, %d (+%d watches) at 45 nodes %v; want 6 (+ at most 3) at both",
+			ns, ws, small, nl, wl, large)
+	}
+	t.Logf("requests besides deletions: %v at 9 nodes, %v at 45 nodes", small, large)
 }

@@ -76,7 +76,8 @@ type WaveError struct {
 	// Stuck names up to 10 pods that failed the wave; More counts others.
 	Stuck []StuckPod
 	More  int
-	// Cause: CauseStuck (pods failed), CauseTimeout or CauseCancelled.
+	// Cause: CauseStuck (pods failed), or CauseTimeout or CauseCancelled
+	// (interrupted: Result is ResultProgressing, and the rollout resumes).
 	Cause Cause
 	// Result says what was done about it.
 	Result Result
@@ -155,6 +156,12 @@ func (c *Client) RolloutWaves(ctx context.Context, namespace, name string, opts 
 	rec, resume := RecordOf(ds)
 	if !resume || rec.Result == ResultComplete || rec.Result == ResultRolledBack {
 		rec = Record{Generation: ds.Generation, From: t.previousHash(rev)}
+		if rec.From == "" {
+			// Every pod runs the current template already (a change of
+			// the metadata only, or a rollout that finished): no wave
+			// has anything to replace, and none soaks.
+			return c.settle(ctx, ds, rec, opts, nil)
+		}
 	}
 	nodes, err := c.nodeLabels(ctx, t.nodes())
 	if err != nil {
@@ -177,14 +184,17 @@ func (c *Client) RolloutWaves(ctx context.Context, namespace, name string, opts 
 		}
 		rec.Done = i + 1
 	}
-	res, err := c.WaitDaemonSet(ctx, namespace, name, opts.Wait)
+	return c.settle(ctx, ds, rec, opts, warnings)
+}
+
+// settle waits for the DaemonSet to converge once every wave is done, and
+// records the rollout complete.
+func (c *Client) settle(ctx context.Context, ds *appsv1.DaemonSet, rec Record, opts WavesOptions, warnings []string) (*WavesResult, error) {
+	res, err := c.WaitDaemonSet(ctx, ds.Namespace, ds.Name, opts.Wait)
 	if err != nil {
 		return nil, err
 	}
 	rec.Result, rec.Wave = ResultComplete, ""
-	if len(plan) == 0 {
-		rec.Done = 0
-	}
 	if res.DaemonSet, err = c.writeRecord(ctx, res.DaemonSet, rec); err != nil {
 		return nil, err
 	}
@@ -199,8 +209,6 @@ type waveRun struct {
 	opts     WavesOptions
 	plan     []plannedWave
 	assigned sets.Set[string]
-	// touched are the nodes whose pods were replaced with the new template.
-	touched sets.Set[string]
 }
 
 // waveFailure is why a wave failed: the pods that failed it.
@@ -223,10 +231,14 @@ func (r *waveRun) fail(ctx context.Context, i int, rec Record, failed *waveFailu
 		if len(e.Stuck) > 10 {
 			e.More, e.Stuck = len(e.Stuck)-10, e.Stuck[:10]
 		}
-	case errors.Is(err, context.DeadlineExceeded):
-		e.Cause = CauseTimeout
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// Interrupted: the deadline passed or the caller stopped. Not a
+		// failure of the new template: the record says where the rollout
+		// stands, and the next run resumes this wave.
 		e.Cause, e.Result = CauseCancelled, ResultProgressing
+		if errors.Is(err, context.DeadlineExceeded) {
+			e.Cause = CauseTimeout
+		}
 		_, _ = r.c.writeRecord(bg, r.ds, rec)
 		return e
 	default:
