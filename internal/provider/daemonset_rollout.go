@@ -182,12 +182,34 @@ func rolloutOf(ctx context.Context, o types.Object, diags *diag.Diagnostics) *ro
 	return &m
 }
 
-// validateRollout checks the rollout block of a configuration: each wave
-// chooses its nodes one way, percents are percents, selectors parse and do
-// not overlap, soak needs waves, and the update strategy is the rollout's.
+// validateRollout checks the rollout block of a DaemonSet's configuration
+// (validateRolloutBlock), and that the update strategy is the rollout's.
 func validateRollout(ctx context.Context, m *daemonSetResourceModel) diag.Diagnostics {
+	diags := validateRolloutBlock(ctx, m.Rollout)
+	if m.Rollout.IsNull() || m.Rollout.IsUnknown() || m.Spec.IsNull() || m.Spec.IsUnknown() {
+		return diags
+	}
+	// A strategy set in the configuration is not the rollout's.
+	strategy, _ := m.Spec.Attributes()["update_strategy"].(types.Object)
+	if !strategy.IsNull() && !strategy.IsUnknown() {
+		for name, v := range strategy.Attributes() {
+			if !v.IsNull() {
+				diags.AddAttributeError(path.Root("spec").AtName("update_strategy").AtName(name), "Update Strategy Set With Rollout",
+					"With a rollout block kubedaemon replaces the pods itself and manages the DaemonSet with "+
+						"update_strategy.type = \"OnDelete\". Remove the update_strategy block (pace the rollout with "+
+						"rollout.max_unavailable and the waves), or remove the rollout block.")
+			}
+		}
+	}
+	return diags
+}
+
+// validateRolloutBlock checks a rollout block: each wave chooses its nodes
+// one way, percents are percents, selectors parse and do not overlap, and
+// soak needs waves.
+func validateRolloutBlock(ctx context.Context, o types.Object) diag.Diagnostics {
 	var diags diag.Diagnostics
-	r := rolloutOf(ctx, m.Rollout, &diags)
+	r := rolloutOf(ctx, o, &diags)
 	if r == nil {
 		return diags
 	}
@@ -248,24 +270,6 @@ func validateRollout(ctx context.Context, m *daemonSetResourceModel) diag.Diagno
 			continue
 		}
 		diags.AddAttributeError(p.AtName("selector"), "Invalid Wave Selector", err.Error())
-	}
-	// A strategy set in the configuration is not the rollout's.
-	var strategy types.Object
-	if m.Spec.IsNull() || m.Spec.IsUnknown() {
-		return diags
-	}
-	if v, ok := m.Spec.Attributes()["update_strategy"].(types.Object); ok {
-		strategy = v
-	}
-	if !strategy.IsNull() && !strategy.IsUnknown() {
-		for name, v := range strategy.Attributes() {
-			if !v.IsNull() {
-				diags.AddAttributeError(path.Root("spec").AtName("update_strategy").AtName(name), "Update Strategy Set With Rollout",
-					"With a rollout block kubedaemon replaces the pods itself and manages the DaemonSet with "+
-						"update_strategy.type = \"OnDelete\". Remove the update_strategy block (pace the rollout with "+
-						"rollout.max_unavailable and the waves), or remove the rollout block.")
-			}
-		}
 	}
 	return diags
 }

@@ -27,6 +27,7 @@ func (r *presetResource) dryRun(ctx context.Context, cfg presetResourceModel, ou
 	dctx, cancel := context.WithTimeout(ctx, dryRunTimeout)
 	defer cancel()
 	inv := presetInventory(rc, out.namespace+"/"+out.name)
+	inv.OnDelete = !cfg.Rollout.IsNull()
 	at := presetInputPath(cfg)
 	missingNamespace := false
 	for _, res := range inv.DryRunAll(dctx, out.entries) {

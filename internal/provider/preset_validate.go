@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -19,4 +20,7 @@ func (r *presetResource) ValidateConfig(ctx context.Context, req resource.Valida
 		return
 	}
 	resp.Diagnostics.Append(validateTimeouts(tv)...)
+	var waves types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rollout"), &waves)...)
+	resp.Diagnostics.Append(validateRolloutBlock(ctx, waves)...)
 }

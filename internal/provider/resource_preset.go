@@ -69,6 +69,8 @@ type presetResourceModel struct {
 	Manifest          types.String   `tfsdk:"manifest"`
 	DaemonSets        types.List     `tfsdk:"daemonsets"`
 	DaemonSetStatus   types.Map      `tfsdk:"daemonset_status"`
+	Rollout           types.Object   `tfsdk:"rollout"`
+	RolloutStatus     types.Map      `tfsdk:"rollout_status"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -151,6 +153,7 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 			"available": schema.Int64Attribute{Computed: true, MarkdownDescription: "Nodes whose pod is available."},
 		}},
 	}
+	attrs["rollout_status"] = presetRolloutStatusAttribute()
 	return schema.Schema{
 		MarkdownDescription: "Installs a preset (built-in or a folder) with values, like `helm_release` for node " +
 			"daemons: the preset is rendered at plan time so the plan shows each object that changes and values " +
@@ -162,6 +165,7 @@ func presetResourceSchemaV0(ctx context.Context) schema.Schema {
 		Blocks: map[string]schema.Block{
 			"set":           presetSetBlockV0(),
 			"set_sensitive": presetSetSensitiveBlockV0(),
+			"rollout":       rolloutBlock(),
 			"timeouts":      timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
@@ -241,6 +245,7 @@ func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		// changes something, including a chart folder edited on disk.
 		plan.DaemonSetStatus = types.MapUnknown(presetStatusType)
 	}
+	r.planPresetRollout(ctx, &plan, state, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -383,6 +388,7 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 	if inv == nil {
 		return
 	}
+	inv.OnDelete = !plan.Rollout.IsNull()
 	entries := rendered.entries
 	if plan.CreateNamespace.ValueBool() {
 		if err := inv.EnsureNamespace(ctx, plan.Namespace.ValueString()); err != nil {
@@ -422,11 +428,21 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 	}
 	// Until prune deletes them, the objects only prior has are still there.
 	left := release.Dropped(old, entries)
+	rolledBack := false
 	defer func() {
+		if rolledBack {
+			// The prior objects are applied again and run: keep prior, so
+			// the next plan proposes the change again.
+			prior.DaemonSetStatus = presetStatus(ctx, inv, prior.DaemonSets, diags)
+			prior.RolloutStatus = presetRolloutStatus(ctx, inv, prior, diags)
+			diags.Append(state.Set(ctx, prior)...)
+			return
+		}
 		if len(left) > 0 {
 			diags.Append(plan.setEntries(ctx, slices.Concat(entries, left))...)
 		}
 		plan.DaemonSetStatus = presetStatus(ctx, inv, plan.DaemonSets, diags)
+		plan.RolloutStatus = presetRolloutStatus(ctx, inv, plan, diags)
 		diags.Append(state.Set(ctx, plan)...)
 	}()
 	if diags.HasError() {
@@ -438,6 +454,10 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 		var daemonSets []string
 		diags.Append(plan.DaemonSets.ElementsAs(ctx, &daemonSets, false)...)
 		opts := waitOptions(ctx, plan.FailFast, plan.SkipNotReadyNodes, plan.StuckGrace)
+		if waves := rolloutOf(ctx, plan.Rollout, diags); waves != nil && prior != nil {
+			rolledBack = rolloutPreset(ctx, inv, daemonSets, old, wavesOptions(waves, opts), diags)
+			return
+		}
 		warnings, errs = inv.Wait(ctx, daemonSets, opts)
 		addWaitDiags(diags, warnings, errs)
 	}
@@ -453,6 +473,7 @@ func (r *presetResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if inv == nil {
 		return
 	}
+	inv.OnDelete = !state.Rollout.IsNull()
 	var entries []release.Entry
 	if state.Inventory.IsNull() {
 		// Just imported: the objects are found by their marks.
@@ -481,6 +502,7 @@ func (r *presetResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	resp.Diagnostics.Append(state.setEntries(ctx, entries)...)
 	state.DaemonSetStatus = presetStatus(ctx, inv, state.DaemonSets, &resp.Diagnostics)
+	state.RolloutStatus = presetRolloutStatus(ctx, inv, &state, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

@@ -39,7 +39,7 @@ var (
 func (inv *Inventory) DryRunAll(ctx context.Context, entries []Entry) []DryRunResult {
 	var out []DryRunResult
 	for _, e := range entries {
-		obj, err := applyObject(e, inv.ID)
+		obj, err := inv.object(e)
 		if err != nil {
 			out = append(out, DryRunResult{Key: e.Key, Err: &InvalidEntryError{Key: e.Key, Err: err}})
 			continue

@@ -30,6 +30,10 @@ type Inventory struct {
 	// Ignore holds the labels and annotations whose changes by other
 	// tools Refresh does not report as drift.
 	Ignore MetadataIgnore
+	// OnDelete applies (and compares) every DaemonSet with updateStrategy
+	// OnDelete, whatever the chart says: a progressive rollout
+	// (rollout.RolloutWaves) replaces their pods, not the controller.
+	OnDelete bool
 
 	// adopted holds the keys of the objects AdoptHelm took over, which
 	// CheckOwnership accepts before ApplyAll marks them.
@@ -127,7 +131,7 @@ func (inv *Inventory) ownershipConflict(key string, obj *unstructured.Unstructur
 // *InvalidEntryError or an *ApplyError.
 func (inv *Inventory) ApplyAll(ctx context.Context, entries []Entry) (applied int, err error) {
 	for i, e := range entries {
-		obj, err := applyObject(e, inv.ID)
+		obj, err := inv.object(e)
 		if err != nil {
 			return i, &InvalidEntryError{Key: e.Key, Err: err}
 		}

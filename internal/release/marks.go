@@ -72,3 +72,16 @@ func gvkOf(doc string) (schema.GroupVersionKind, error) {
 	}
 	return gv.WithKind(head.Kind), nil
 }
+
+// object is e as the inventory applies it: applyObject, and with OnDelete a
+// DaemonSet's update strategy OnDelete.
+func (inv *Inventory) object(e Entry) (*unstructured.Unstructured, error) {
+	obj, err := applyObject(e, inv.ID)
+	if err != nil || !inv.OnDelete || obj.GetKind() != "DaemonSet" {
+		return obj, err
+	}
+	if err := unstructured.SetNestedMap(obj.Object, map[string]any{"type": "OnDelete"}, "spec", "updateStrategy"); err != nil {
+		return nil, fmt.Errorf("object %s: %w", e.Key, err)
+	}
+	return obj, nil
+}

@@ -71,7 +71,7 @@ func (inv *Inventory) Refresh(ctx context.Context, entries []Entry) ([]Entry, er
 // included (a chart's own managed-by label is overwritten) and the labels
 // and annotations inv.Ignore matches left out, to live.
 func (inv *Inventory) drift(e Entry, live map[string]any) ([]string, error) {
-	obj, err := applyObject(e, inv.ID)
+	obj, err := inv.object(e)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +162,27 @@ func (inv *Inventory) Status(ctx context.Context, daemonSets []string) (map[stri
 			continue
 		}
 		out[key] = ds.Status
+	}
+	return out, errs
+}
+
+// Rollouts says where the rollout of each DaemonSet ("namespace/name")
+// stands (rollout.StatusOf: its progressive rollout's record, or its
+// counters), one GET each; one that does not exist is left out.
+func (inv *Inventory) Rollouts(ctx context.Context, daemonSets []string, skipNotReady bool) (map[string]rollout.Status, []error) {
+	out := make(map[string]rollout.Status, len(daemonSets))
+	var errs []error
+	for _, key := range daemonSets {
+		ns, name, _ := strings.Cut(key, "/")
+		ds, err := inv.Client.Clientset.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read daemonset %s: %w", key, err))
+			continue
+		}
+		out[key] = rollout.StatusOf(ds, skipNotReady)
 	}
 	return out, errs
 }
