@@ -498,3 +498,58 @@ func TestAccRolloutWavesRequests(t *testing.T) {
 	}
 	t.Logf("requests besides deletions: %v at 9 nodes, %v at 45 nodes", small, large)
 }
+
+// A node that joins during the rollout gets the new template from the
+// controller (OnDelete creates pods from the current one) and counts toward
+// the wave in progress: the wave waits for its pod too.
+func TestAccRolloutWavesNodeJoins(t *testing.T) {
+	c, ns := newTestClient(t), testNamespace(t)
+	ds, _, _ := waveFleet(t, ns, "logd:1")
+	label := ds.Spec.Template.Spec.NodeSelector["rollout-test"]
+	if _, err := applyAndWait(t, c, ds, WaitOptions{FailFast: true}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	ds.Spec.Template.Spec.Containers[0].Image = "logd:2"
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := c.ApplyDaemonSet(ctx, ds, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	joined := label + "-joined"
+	var once sync.Once
+	added := make(chan error, 1)
+	var log progressLog
+	progress := func(line string) {
+		log.add(line)
+		if strings.HasPrefix(line, "wave 2/2") && strings.Contains(line, "soaking") {
+			once.Do(func() {
+				go func() {
+					added <- testCluster.AddNodes(context.Background(), []string{joined}, map[string]string{"rollout-test": label, "env": "prod"}, nil)
+				}()
+			})
+		}
+	}
+	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), joined) })
+	res, err := c.RolloutWaves(ctx, ns, "logd", WavesOptions{Waves: []Wave{mustWave(t, "env=dev", "3", 0), mustWave(t, "env=prod", "7", 3*time.Second)},
+		Wait: WaitOptions{FailFast: true, Progress: progress}})
+	if err != nil {
+		t.Fatalf("rollout: %v\n%s", err, &log)
+	}
+	select {
+	case err := <-added:
+		if err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatalf("the node was never added: the soak of wave 2 was not seen\n%s", &log)
+	}
+	if !strings.Contains(log.String(), "wave 2/2 env=prod: 8/8 updated") {
+		t.Errorf("wave 2 did not count the joined node:\n%s", &log)
+	}
+	if img := imagesByNode(t, ns)[joined]; img != "logd:2" {
+		t.Errorf("the joined node runs %q, want logd:2", img)
+	}
+	if res.DaemonSet.Status.UpdatedNumberScheduled != 11 {
+		t.Errorf("status = %+v, want 11 updated", res.DaemonSet.Status)
+	}
+}
