@@ -110,6 +110,9 @@ func wavesFromFlags(o rolloutOptions) (rollout.WavesOptions, error) {
 		w.MaxUnavailable, w.Soak = &mu, o.soak
 		opts.Waves = append(opts.Waves, w)
 	}
+	// The nodes no --wave takes (every node, without --wave) go at the
+	// same pace.
+	opts.Default = rollout.Wave{MaxUnavailable: &mu, Soak: o.soak}
 	return opts, nil
 }
 

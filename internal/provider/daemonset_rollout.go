@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/placement"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
@@ -186,7 +187,15 @@ func rolloutOf(ctx context.Context, o types.Object, diags *diag.Diagnostics) *ro
 // (validateRolloutBlock), and that the update strategy is the rollout's.
 func validateRollout(ctx context.Context, m *daemonSetResourceModel) diag.Diagnostics {
 	diags := validateRolloutBlock(ctx, m.Rollout)
-	if m.Rollout.IsNull() || m.Rollout.IsUnknown() || m.Spec.IsNull() || m.Spec.IsUnknown() {
+	if m.Rollout.IsNull() || m.Rollout.IsUnknown() {
+		return diags
+	}
+	if !m.WaitForRollout.IsNull() && !m.WaitForRollout.IsUnknown() && !m.WaitForRollout.ValueBool() {
+		diags.AddAttributeError(path.Root("wait_for_rollout"), "Rollout Needs The Wait",
+			"A rollout block replaces the pods itself while the apply waits, so with wait_for_rollout = false no pod "+
+				"would ever get the new template. Remove wait_for_rollout = false, or remove the rollout block.")
+	}
+	if m.Spec.IsNull() || m.Spec.IsUnknown() {
 		return diags
 	}
 	// A strategy set in the configuration is not the rollout's.
@@ -289,8 +298,12 @@ func negate(s labels.Selector) string {
 			return r.Key() + "!=" + vals[0]
 		}
 		return r.Key() + " notin (" + strings.Join(vals, ",") + ")"
-	case "exists":
-		return "!" + r.Key()
+	case "!=", "notin":
+		// A node without the key matches both "key!=v" and "!key": only
+		// "key in (v)" excludes every node the first one matches.
+		return r.Key() + " in (" + strings.Join(vals, ",") + ")"
+	case "!":
+		return r.Key()
 	}
 	return "!" + r.Key()
 }
@@ -298,6 +311,13 @@ func negate(s labels.Selector) string {
 // wavesOptions converts a validated rollout block.
 func wavesOptions(r *rolloutModel, wait rollout.WaitOptions) rollout.WavesOptions {
 	opts := rollout.WavesOptions{MaxRestarts: defaultMaxRestarts, OnFailure: rollout.OnFailureRollback, Wait: wait}
+	if !r.MaxUnavailable.IsNull() {
+		v := intstr.Parse(r.MaxUnavailable.ValueString())
+		opts.Default.MaxUnavailable = &v
+	}
+	if d, err := time.ParseDuration(r.Soak.ValueString()); err == nil {
+		opts.Default.Soak = d
+	}
 	if !r.MaxRestarts.IsNull() {
 		opts.MaxRestarts = int32(min(r.MaxRestarts.ValueInt64(), 1<<31-1))
 	}
@@ -349,7 +369,7 @@ func (r *daemonSetResource) checkWaves(ctx context.Context, plan *daemonSetResou
 }
 
 // checkWavesMatch fails a plan whose selector waves match no node the
-// DaemonSet runs on (the nodes its node selector picks): such a wave would
+// DaemonSet runs on (by the controller's rules, internal/placement): such a wave would
 // roll out to nothing (at apply, when the nodes changed since, it is skipped
 // with a warning).
 func (r *daemonSetResource) checkWavesMatch(ctx context.Context, m *rolloutModel, ds *appsv1.DaemonSet, diags *diag.Diagnostics) {
@@ -378,8 +398,14 @@ func (r *daemonSetResource) checkWavesMatch(ctx context.Context, m *rolloutModel
 		return
 	}
 	matched := make([]bool, len(sels))
+	// The nodes the DaemonSet runs on, by the controller's rules: node
+	// selector, required affinity, taints.
+	fits := placement.NewEvaluator(&ds.Spec.Template.Spec)
 	nodeSel := labels.SelectorFromSet(ds.Spec.Template.Spec.NodeSelector)
 	err := k8s.EachNode(ctx, cs, metav1.ListOptions{LabelSelector: nodeSel.String()}, func(n *corev1.Node) error {
+		if !fits.Fits(n) {
+			return nil
+		}
 		for i, s := range sels {
 			matched[i] = matched[i] || s.Matches(labels.Set(n.Labels))
 		}
@@ -448,16 +474,14 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 }
 
 // rolloutWaves runs the progressive rollout of an update; a rollback
-// re-applies the configuration with the previous template, as the
-// provider's field manager, so the next apply of the new template meets no
-// conflict.
-func (r *daemonSetResource) rolloutWaves(ctx context.Context, rc *rollout.Client, ds *appsv1.DaemonSet, plan *daemonSetResourceModel,
+// re-applies prior, the DaemonSet of the prior state, as the provider's
+// field manager: the cluster then runs what the state keeps, and the next
+// apply of the new template meets no conflict.
+func (r *daemonSetResource) rolloutWaves(ctx context.Context, rc *rollout.Client, ds, prior *appsv1.DaemonSet, plan *daemonSetResourceModel,
 	m *rolloutModel, wait rollout.WaitOptions) (*rollout.WavesResult, error) {
 	opts := wavesOptions(m, wait)
-	opts.Reapply = func(ctx context.Context, tmpl corev1.PodTemplateSpec) error {
-		back := ds.DeepCopy()
-		back.Spec.Template = tmpl
-		_, err := rc.ApplyDaemonSet(ctx, back, rollout.ApplyOptions{Force: plan.ForceConflicts.ValueBool()})
+	opts.Reapply = func(ctx context.Context, _ corev1.PodTemplateSpec) error {
+		_, err := rc.ApplyDaemonSet(ctx, prior, rollout.ApplyOptions{Force: plan.ForceConflicts.ValueBool()})
 		return err
 	}
 	return rc.RolloutWaves(ctx, ds.Namespace, ds.Name, opts)

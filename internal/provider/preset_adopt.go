@@ -94,7 +94,8 @@ func forgetHelmRelease(ctx context.Context, inv *release.Inventory, plan *preset
 		diags.AddAttributeWarning(path.Root("adopt_helm_release"), "Helm Release Records Not Deleted",
 			fmt.Sprintf("Every object of the preset is applied and owned by kubedaemon, but Helm's records of release "+
 				"%s/%s could not be deleted: until they are, `helm uninstall %s -n %s` would delete the objects. "+
-				"Apply again, or delete them with `kubectl delete secret -n %s -l owner=helm,name=%s`.\n\nOriginal Error: %s",
+				"Apply again, or delete them with `kubectl delete secret -n %s -l owner=helm,name=%s` (or `configmap`, "+
+				"where Helm kept its records in ConfigMaps, HELM_DRIVER=configmap).\n\nOriginal Error: %s",
 				rel.Namespace, rel.Name, rel.Name, rel.Namespace, rel.Namespace, rel.Name, err))
 	}
 }

@@ -41,7 +41,9 @@ func presetRolloutStatus(ctx context.Context, inv *release.Inventory, m *presetR
 	}
 	statuses, errs := inv.Rollouts(ctx, keys, m.SkipNotReadyNodes.ValueBool())
 	for _, err := range errs {
-		diags.AddWarning("Cannot Read DaemonSet Status", err.Error())
+		diags.AddAttributeWarning(path.Root("rollout_status"), "Cannot Read DaemonSet Rollout",
+			err.Error()+"\nrollout_status leaves this DaemonSet out, so the plan cannot tell whether its rollout is "+
+				"unfinished. Check that the provider's credentials may get daemonsets in its namespace.")
 	}
 	out := make(map[string]attr.Value, len(statuses))
 	for key, st := range statuses {

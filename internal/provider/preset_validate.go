@@ -23,4 +23,11 @@ func (r *presetResource) ValidateConfig(ctx context.Context, req resource.Valida
 	var waves types.Object
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rollout"), &waves)...)
 	resp.Diagnostics.Append(validateRolloutBlock(ctx, waves)...)
+	var wait types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("wait"), &wait)...)
+	if !waves.IsNull() && !waves.IsUnknown() && !wait.IsNull() && !wait.IsUnknown() && !wait.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("wait"), "Rollout Needs The Wait",
+			"A rollout block replaces the DaemonSets' pods itself while the apply waits, so with wait = false no pod "+
+				"would ever get the new template. Remove wait = false, or remove the rollout block.")
+	}
 }

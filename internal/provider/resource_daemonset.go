@@ -141,7 +141,7 @@ func (r *daemonSetResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.applyAndWait(ctx, &plan, req.Plan.Raw, tftypes.Value{}, &resp.State, &resp.Diagnostics)
+	r.applyAndWait(ctx, &plan, req.Plan.Raw, tftypes.Value{}, nil, &resp.State, &resp.Diagnostics)
 }
 
 func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -156,7 +156,12 @@ func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.applyAndWait(ctx, &plan, req.Plan.Raw, req.State.Raw, &resp.State, &resp.Diagnostics)
+	var prior daemonSetResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.applyAndWait(ctx, &plan, req.Plan.Raw, req.State.Raw, &prior, &resp.State, &resp.Diagnostics)
 }
 
 // applyAndWait is Create and Update: apply, wait (or roll out wave by wave),
@@ -166,8 +171,9 @@ func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateReque
 // the rollout; a rollout that rolled back keeps prior, the state before the
 // update, which is again what the cluster runs. planned is the plan's value,
 // the state's but for what the cluster says; prior is the state before an
-// update (the zero Value for a create).
-func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetResourceModel, planned, prior tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
+// update (the zero Value for a create), priorModel the same as a model.
+func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetResourceModel, planned, prior tftypes.Value,
+	priorModel *daemonSetResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
 	ds, _, err := daemonSetFromModel(plan)
 	if err != nil {
 		diags.AddError("Cannot Convert DaemonSet", err.Error())
@@ -185,8 +191,12 @@ func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetRes
 	var waitErr error
 	var settled *appsv1.DaemonSet
 	wait := waitOptions(ctx, plan.FailFast, plan.SkipNotReadyNodes, plan.StuckGrace)
-	if waves := rolloutOf(ctx, plan.Rollout, diags); waves != nil && plan.WaitForRollout.ValueBool() && prior.Type() != nil && !prior.IsNull() {
-		res, err := r.rolloutWaves(ctx, rc, ds, plan, waves, wait)
+	var priorDS *appsv1.DaemonSet
+	if priorModel != nil {
+		priorDS, _, _ = daemonSetFromModel(priorModel)
+	}
+	if waves := rolloutOf(ctx, plan.Rollout, diags); waves != nil && plan.WaitForRollout.ValueBool() && priorDS != nil {
+		res, err := r.rolloutWaves(ctx, rc, ds, priorDS, plan, waves, wait)
 		if err != nil {
 			if waveRolledBack(err) {
 				// The cluster runs the previous template again, as the

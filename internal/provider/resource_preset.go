@@ -456,6 +456,13 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 		opts := waitOptions(ctx, plan.FailFast, plan.SkipNotReadyNodes, plan.StuckGrace)
 		if waves := rolloutOf(ctx, plan.Rollout, diags); waves != nil && prior != nil {
 			rolledBack = rolloutPreset(ctx, inv, daemonSets, old, wavesOptions(waves, opts), diags)
+			if rolledBack {
+				// The prior objects run again; what only the new render
+				// added goes, or it would stay marked as this inventory's
+				// while the state knows nothing of it.
+				_, errs, warnings := inv.Prune(ctx, entries, old, metav1.DeletionPropagation(plan.DeletePropagation.ValueString()))
+				addPruneDiags(diags, errs, warnings)
+			}
 			return
 		}
 		warnings, errs = inv.Wait(ctx, daemonSets, opts)

@@ -141,9 +141,9 @@ type plannedWave struct {
 }
 
 // assignWaves gives each node (name → labels) to the first wave that takes
-// it, in order; nodes no wave takes form a last wave, "remaining nodes", with
-// the last wave's pace. It warns about waves that take no node.
-func assignWaves(nodes map[string]map[string]string, waves []Wave) ([]plannedWave, []string) {
+// it, in order; nodes no wave takes form a last wave, "remaining nodes",
+// paced by def. It warns about waves that take no node.
+func assignWaves(nodes map[string]map[string]string, waves []Wave, def Wave) ([]plannedWave, []string) {
 	remaining := make([]string, 0, len(nodes))
 	for n := range nodes {
 		remaining = append(remaining, n)
@@ -151,7 +151,6 @@ func assignWaves(nodes map[string]map[string]string, waves []Wave) ([]plannedWav
 	slices.Sort(remaining)
 	var planned []plannedWave
 	var warnings []string
-	pace := Wave{}
 	for i, w := range waves {
 		var take []string
 		switch {
@@ -166,7 +165,6 @@ func assignWaves(nodes map[string]map[string]string, waves []Wave) ([]plannedWav
 		case w.Count > 0:
 			take = remaining[:min(len(remaining), w.Count)]
 		}
-		pace = w
 		if len(take) == 0 {
 			warnings = append(warnings, fmt.Sprintf("wave %d (%s) takes no node: no remaining node that runs the daemon matches it; it is skipped", i+1, w))
 			continue
@@ -176,7 +174,7 @@ func assignWaves(nodes map[string]map[string]string, waves []Wave) ([]plannedWav
 		planned = append(planned, newPlannedWave(w.String(), taken, w))
 	}
 	if len(remaining) > 0 {
-		planned = append(planned, newPlannedWave("remaining nodes", sets.New(remaining...), pace))
+		planned = append(planned, newPlannedWave("remaining nodes", sets.New(remaining...), def))
 	}
 	return planned, warnings
 }

@@ -100,9 +100,14 @@ func RecordOf(ds *appsv1.DaemonSet) (Record, bool) {
 
 // StatusOf says where the DaemonSet's rollout stands, from the object alone
 // (no request): its rollout record when it has one for its generation, else
-// its status counters, read as the wait reads them (decide). A rollout whose
-// counters fall short only because pods are not ready is not unfinished when
-// skipNotReady is set: the apply converged without those nodes.
+// its status counters. Without a record the rollout is unfinished when the
+// controller has not seen the generation yet, or when a RollingUpdate has not
+// reached every node with the current template (an update whose wait was
+// interrupted or failed). Pods that are merely not ready do not count: a
+// crash-looping pod or a NotReady node is the status's to show, not a reason
+// to plan an update on every refresh. With skipNotReady the template's reach
+// is not judged either, since a NotReady node keeps its old pod and the
+// counters cannot tell which nodes are NotReady.
 func StatusOf(ds *appsv1.DaemonSet, skipNotReady bool) Status {
 	s := Status{Generation: ds.Generation, Updated: ds.Status.UpdatedNumberScheduled, Desired: ds.Status.DesiredNumberScheduled,
 		Result: ResultComplete}
@@ -111,13 +116,10 @@ func StatusOf(ds *appsv1.DaemonSet, skipNotReady bool) Status {
 		return s
 	}
 	onDelete := ds.Spec.UpdateStrategy.Type == appsv1.OnDeleteDaemonSetStrategyType
-	switch d := decide(ds, 0); {
-	case d.verdict != progressing:
+	switch {
 	case ds.Status.ObservedGeneration < ds.Generation:
 		s.Result = ResultProgressing
-	case !onDelete && s.Updated < s.Desired:
-		s.Result = ResultProgressing
-	case !skipNotReady:
+	case !onDelete && !skipNotReady && s.Updated < s.Desired:
 		s.Result = ResultProgressing
 	}
 	return s

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,6 +24,7 @@ import (
 	watchtools "k8s.io/client-go/tools/watch"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/placement"
 )
 
 // OnFailure is what a progressive rollout does when a wave fails.
@@ -41,6 +43,9 @@ const (
 // WavesOptions tune RolloutWaves.
 type WavesOptions struct {
 	Waves []Wave
+	// Default paces the nodes that no wave takes (MaxUnavailable, Soak),
+	// and the last sweep of nodes still on an old template.
+	Default Wave
 	// MaxRestarts is how often a new pod may restart before its wave fails
 	// (negative: no limit).
 	MaxRestarts int32
@@ -83,6 +88,9 @@ type WaveError struct {
 	Result Result
 	// RollbackErr is why the rollback itself failed, if it did.
 	RollbackErr error
+	// RecordErr is why the rollout's record could not be written, if so:
+	// the next plan may then not know the rollout is unfinished.
+	RecordErr error
 }
 
 func (e *WaveError) Error() string {
@@ -114,6 +122,9 @@ func (e *WaveError) Error() string {
 	case e.Result == ResultProgressing:
 		b.WriteString("\nthe rollout resumes from this wave on the next apply")
 	}
+	if e.RecordErr != nil {
+		fmt.Fprintf(&b, "\nrecording the rollout's progress on the DaemonSet failed: %v", e.RecordErr)
+	}
 	return b.String()
 }
 
@@ -136,6 +147,21 @@ func (c *Client) RolloutWaves(ctx context.Context, namespace, name string, opts 
 	if opts.OnFailure == "" {
 		opts.OnFailure = OnFailureRollback
 	}
+	// The record says "progressing" before anything else: a rollout
+	// interrupted even before its first wave is then known unfinished.
+	cur, err := c.Clientset.AppsV1().DaemonSets(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("get daemonset %s/%s: %w", namespace, name, err)
+	}
+	prev, resume := RecordOf(cur)
+	resume = resume && (prev.Result == ResultProgressing || prev.Result == ResultHalted)
+	if !resume {
+		prev = Record{Generation: cur.Generation}
+	}
+	prev.Result = ResultProgressing
+	if _, err := c.writeRecord(ctx, cur, prev); err != nil {
+		return nil, err
+	}
 	ds, err := c.observed(ctx, namespace, name)
 	if err != nil {
 		return nil, err
@@ -153,23 +179,24 @@ func (c *Client) RolloutWaves(ctx context.Context, namespace, name string, opts 
 		return nil, err
 	}
 	defer t.stop()
-	rec, resume := RecordOf(ds)
-	if !resume || rec.Result == ResultComplete || rec.Result == ResultRolledBack {
-		rec = Record{Generation: ds.Generation, From: t.previousHash(rev)}
-		if rec.From == "" {
-			// Every pod runs the current template already (a change of
-			// the metadata only, or a rollout that finished): no wave
-			// has anything to replace, and none soaks.
-			return c.settle(ctx, ds, rec, opts, nil)
-		}
+	rec := prev
+	rec.Generation = ds.Generation
+	if rec.From == "" {
+		rec.From = t.previousHash(rev)
 	}
-	nodes, err := c.nodeLabels(ctx, t.nodes())
+	if !resume && rec.From == "" {
+		// Every pod runs the current template already (a change of the
+		// metadata only): no wave has anything to replace, and none
+		// soaks.
+		return c.settle(ctx, ds, rec, opts, nil)
+	}
+	nodes, notReady, err := c.nodeLabels(ctx, t.nodes(), &ds.Spec.Template.Spec)
 	if err != nil {
 		return nil, err
 	}
-	plan, warnings := assignWaves(nodes, opts.Waves)
+	plan, warnings := assignWaves(nodes, opts.Waves, opts.Default)
 	rec.Waves, rec.Done, rec.Result, rec.Message = len(plan), min(rec.Done, len(plan)), ResultProgressing, ""
-	r := &waveRun{c: c, t: t, ds: ds, opts: opts, plan: plan}
+	r := &waveRun{c: c, t: t, ds: ds, opts: opts, plan: plan, notReady: notReady, assigned: sets.New[string]()}
 	for _, w := range plan {
 		r.assigned = r.assigned.Union(w.nodes)
 	}
@@ -184,7 +211,32 @@ func (c *Client) RolloutWaves(ctx context.Context, namespace, name string, opts 
 		}
 		rec.Done = i + 1
 	}
-	return c.settle(ctx, ds, rec, opts, warnings)
+	// Nodes still on an old template: those a resumed rollout's waves
+	// moved past when the nodes changed since it stopped. One last sweep.
+	if left := r.notCurrent(rev, nodes); left.Len() > 0 {
+		r.plan = append(r.plan, newPlannedWave("nodes left on an old template", left, opts.Default))
+		i := len(r.plan) - 1
+		rec.Waves, rec.Wave = len(r.plan), r.plan[i].name
+		failed, err := r.wave(ctx, i, rev, true)
+		if err != nil || failed != nil {
+			return nil, r.fail(ctx, i, rec, failed, err)
+		}
+		rec.Done = i + 1
+	}
+	return c.settle(ctx, ds, rec, opts, append(warnings, r.warnings...))
+}
+
+// notCurrent are the nodes (of those that run the new template, nodes)
+// whose pod is not of rev and not on its way out.
+func (r *waveRun) notCurrent(rev revision, nodes map[string]map[string]string) sets.Set[string] {
+	out := sets.New[string]()
+	for _, p := range r.t.pods() {
+		n := podNode(p)
+		if _, ok := nodes[n]; ok && p.DeletionTimestamp == nil && !rev.current(p) && !r.notReady.Has(n) {
+			out.Insert(n)
+		}
+	}
+	return out
 }
 
 // settle waits for the DaemonSet to converge once every wave is done, and
@@ -209,11 +261,18 @@ type waveRun struct {
 	opts     WavesOptions
 	plan     []plannedWave
 	assigned sets.Set[string]
+	// notReady are the nodes that were NotReady when the rollout started:
+	// their kubelet cannot start a new pod.
+	notReady sets.Set[string]
+	warnings []string
 }
 
-// waveFailure is why a wave failed: the pods that failed it.
+// waveFailure is why a wave failed: the pods that failed it. halt is set
+// when the template is not at fault (NotReady nodes): the rollout halts
+// whatever OnFailure says.
 type waveFailure struct {
 	stuck []StuckPod
+	halt  bool
 }
 
 // fail ends a rollout that stopped in wave i: interrupted (the record says
@@ -246,26 +305,28 @@ func (r *waveRun) fail(ctx context.Context, i int, rec Record, failed *waveFailu
 	}
 	rec.Message = strings.TrimPrefix(e.Error(), fmt.Sprintf("daemonset %s/%s: ", r.ds.Namespace, r.ds.Name))
 	rec.Message, _, _ = strings.Cut(rec.Message, "\n")
-	if r.opts.OnFailure == OnFailureHalt || rec.From == "" {
+	if r.opts.OnFailure == OnFailureHalt || rec.From == "" || (failed != nil && failed.halt) {
 		e.Result, rec.Result = ResultHalted, ResultHalted
-		if rec.From == "" && r.opts.OnFailure == OnFailureRollback {
+		if rec.From == "" && r.opts.OnFailure == OnFailureRollback && (failed == nil || !failed.halt) {
 			e.RollbackErr = errors.New("no previous template: the DaemonSet ran no pods of an older revision when the rollout started")
 		}
-		_, _ = r.c.writeRecord(bg, r.ds, rec)
+		_, e.RecordErr = r.c.writeRecord(bg, r.ds, rec)
 		return e
 	}
-	e.Result = ResultRolledBack
+	e.Result, rec.Result = ResultRolledBack, ResultRolledBack
 	if err := r.rollback(bg, rec.From); err != nil {
 		e.RollbackErr = err
 		e.Result, rec.Result = ResultHalted, ResultHalted
-		_, _ = r.c.writeRecord(bg, r.ds, rec)
+	}
+	// The rollback applied a new generation (when it got that far): the
+	// record must be of it, or no reader takes it.
+	ds, err := r.c.Clientset.AppsV1().DaemonSets(r.ds.Namespace).Get(bg, r.ds.Name, metav1.GetOptions{})
+	if err != nil {
+		e.RecordErr = err
 		return e
 	}
-	ds, gerr := r.c.Clientset.AppsV1().DaemonSets(r.ds.Namespace).Get(bg, r.ds.Name, metav1.GetOptions{})
-	if gerr == nil {
-		rec.Generation, rec.Result = ds.Generation, ResultRolledBack
-		_, _ = r.c.writeRecord(bg, ds, rec)
-	}
+	rec.Generation = ds.Generation
+	_, e.RecordErr = r.c.writeRecord(bg, ds, rec)
 	return e
 }
 
@@ -382,8 +443,16 @@ func (r *waveRun) wave(ctx context.Context, i int, rev revision, check bool) (*w
 	}
 	deleted := sets.New[types.UID]()
 	minReady := time.Duration(r.ds.Spec.MinReadySeconds) * time.Second
-	var soakStart, noPodSince time.Time
+	var soakStart time.Time
+	noPodSince := map[string]time.Time{}
+	// Restarts count from the wave's start: a resumed wave's pods keep the
+	// restarts of the attempt that failed.
+	baseline := map[types.UID]int32{}
+	first := true
 	last := ""
+	if f := r.skipNotReady(w); f != nil {
+		return f, nil
+	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -421,7 +490,13 @@ func (r *waveRun) wave(ctx context.Context, i int, rev revision, check bool) (*w
 				if !rev.current(p) || p.DeletionTimestamp != nil {
 					continue
 				}
-				rc := podRestarts(p)
+				if _, seen := baseline[p.UID]; !seen {
+					baseline[p.UID] = 0
+					if first {
+						baseline[p.UID] = podRestarts(p)
+					}
+				}
+				rc := podRestarts(p) - baseline[p.UID]
 				restarts += rc
 				if check && r.opts.MaxRestarts >= 0 && rc > r.opts.MaxRestarts {
 					stuck = append(stuck, StuckPod{Node: n, Pod: p.Name, Phase: string(p.Status.Phase), Reason: "Restarted",
@@ -433,21 +508,30 @@ func (r *waveRun) wave(ctx context.Context, i int, rev revision, check bool) (*w
 				}
 			}
 		}
+		first = false
 		if len(stuck) > 0 {
 			return &waveFailure{stuck: stuck}, nil
 		}
 		// A node of the wave without any pod for the grace period: the
-		// node may be gone, or the controller cannot create the pod.
-		if counts[nodeInTransit] > 0 && noPodSince.IsZero() {
-			noPodSince = now
-		} else if counts[nodeInTransit] == 0 {
-			noPodSince = time.Time{}
+		// node may be gone or no longer fit the template, or the
+		// controller cannot create the pod.
+		var overdue []string
+		for _, n := range sets.List(w.nodes) {
+			if len(byNode[n]) > 0 {
+				delete(noPodSince, n)
+				continue
+			}
+			if _, ok := noPodSince[n]; !ok {
+				noPodSince[n] = now
+			}
+			if now.Sub(noPodSince[n]) >= r.opts.Wait.StuckGrace {
+				overdue = append(overdue, n)
+			}
 		}
-		if !noPodSince.IsZero() && now.Sub(noPodSince) >= r.opts.Wait.StuckGrace {
-			if f, err := r.dropGoneNodes(ctx, w, byNode); err != nil || f != nil {
+		if len(overdue) > 0 {
+			if f, err := r.dropGoneNodes(ctx, w, overdue); err != nil || f != nil {
 				return f, err
 			}
-			noPodSince = time.Time{}
 		}
 		total := w.nodes.Len()
 		line := fmt.Sprintf("%s: %d/%d updated", label, counts[nodeDone], total)
@@ -461,6 +545,9 @@ func (r *waveRun) wave(ctx context.Context, i int, rev revision, check bool) (*w
 			}
 			line += fmt.Sprintf(", soaking %s, %d restart(s)", w.soak, restarts)
 		} else {
+			// The soak is continuous: a pod that is not available any more
+			// starts it over.
+			soakStart = time.Time{}
 			// Old pods that are not available cost nothing; available ones
 			// are replaced while fewer than maxUnavailable nodes are down.
 			budget := w.maxUnavailable - (total - counts[nodeDone] - counts[nodeOldServing])
@@ -473,7 +560,7 @@ func (r *waveRun) wave(ctx context.Context, i int, rev revision, check bool) (*w
 				budget--
 			}
 			for _, p := range victims {
-				if deleted.Has(p.UID) {
+				if deleted.Has(p.UID) || r.notReady.Has(podNode(p)) {
 					continue
 				}
 				if err := r.deletePod(ctx, p); err != nil {
@@ -500,20 +587,21 @@ func (r *waveRun) logLine(last *string, line string) {
 	}
 }
 
-// dropGoneNodes removes from the wave the nodes without a pod that no longer
-// exist; a node that exists and still has no pod fails the wave.
-func (r *waveRun) dropGoneNodes(ctx context.Context, w *plannedWave, byNode map[string][]*corev1.Pod) (*waveFailure, error) {
+// dropGoneNodes removes from the wave the nodes without a pod (for the grace
+// period) that no longer exist or no longer fit the template (the controller
+// deleted their pod); a node that fits and still has no pod fails the wave.
+func (r *waveRun) dropGoneNodes(ctx context.Context, w *plannedWave, nodes []string) (*waveFailure, error) {
 	var stuck []StuckPod
-	for _, n := range sets.List(w.nodes) {
-		if len(byNode[n]) > 0 {
-			continue
-		}
-		_, err := r.c.Clientset.CoreV1().Nodes().Get(ctx, n, metav1.GetOptions{})
+	fits := placement.NewEvaluator(&r.ds.Spec.Template.Spec)
+	for _, n := range nodes {
+		node, err := r.c.Clientset.CoreV1().Nodes().Get(ctx, n, metav1.GetOptions{})
 		switch {
 		case apierrors.IsNotFound(err):
 			w.nodes.Delete(n)
 		case err != nil:
 			return nil, fmt.Errorf("get node %s: %w", n, err)
+		case !fits.Fits(node):
+			w.nodes.Delete(n)
 		default:
 			stuck = append(stuck, StuckPod{Node: n, Reason: reasonNoPod,
 				Message: fmt.Sprintf("no pod for %s after its old one was deleted", r.opts.Wait.StuckGrace)})
@@ -657,7 +745,7 @@ func (c *Client) revisions(ctx context.Context, ds *appsv1.DaemonSet) ([]appsv1.
 		ref := metav1.GetControllerOf(&cr)
 		return ref == nil || ref.UID != ds.UID
 	})
-	slices.SortFunc(out, func(a, b appsv1.ControllerRevision) int { return int(a.Revision - b.Revision) })
+	slices.SortFunc(out, func(a, b appsv1.ControllerRevision) int { return cmp.Compare(a.Revision, b.Revision) })
 	return out, nil
 }
 
@@ -675,19 +763,58 @@ func (c *Client) revisionByHash(ctx context.Context, ds *appsv1.DaemonSet, hash 
 }
 
 // nodeLabels lists the nodes (500 per page) and keeps the labels of those in
-// names.
-func (c *Client) nodeLabels(ctx context.Context, names sets.Set[string]) (map[string]map[string]string, error) {
+// names that the template runs on (a node it no longer fits loses its pod to
+// the controller, and has nothing to roll out), and which of them are
+// NotReady.
+func (c *Client) nodeLabels(ctx context.Context, names sets.Set[string], spec *corev1.PodSpec) (map[string]map[string]string, sets.Set[string], error) {
 	out := make(map[string]map[string]string, names.Len())
+	notReady := sets.New[string]()
+	fits := placement.NewEvaluator(spec)
 	err := k8s.EachNode(ctx, c.Clientset, metav1.ListOptions{}, func(n *corev1.Node) error {
-		if names.Has(n.Name) {
-			out[n.Name] = n.Labels
+		if !names.Has(n.Name) || !fits.Fits(n) {
+			return nil
+		}
+		out[n.Name] = n.Labels
+		if !nodeIsReady(n) {
+			notReady.Insert(n.Name)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list nodes: %w", err)
+		return nil, nil, fmt.Errorf("list nodes: %w", err)
 	}
-	return out, nil
+	return out, notReady, nil
+}
+
+func nodeIsReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// skipNotReady takes the NotReady nodes out of wave w: with
+// SkipNotReadyNodes they are left on the old template with a warning;
+// otherwise the wave halts, naming them, since no new pod can start there
+// and the template is not at fault.
+func (r *waveRun) skipNotReady(w *plannedWave) *waveFailure {
+	nodes := sets.List(w.nodes.Intersection(r.notReady))
+	if len(nodes) == 0 {
+		return nil
+	}
+	if r.opts.Wait.SkipNotReadyNodes {
+		w.nodes.Delete(nodes...)
+		r.warnings = append(r.warnings, fmt.Sprintf("%s: NotReady node(s) left on the old template: %s", w.name, nodeList(nodes)))
+		return nil
+	}
+	stuck := make([]StuckPod, 0, len(nodes))
+	for _, n := range nodes {
+		stuck = append(stuck, StuckPod{Node: n, Reason: reasonNodeNotReady,
+			Message: "the node is NotReady: its kubelet cannot start a new pod; skip NotReady nodes to roll out without it"})
+	}
+	return &waveFailure{stuck: stuck, halt: true}
 }
 
 // podTracker keeps the DaemonSet's pods in memory from one list and one
@@ -764,7 +891,7 @@ func (t *podTracker) pods() []*corev1.Pod {
 func (t *podTracker) nodes() sets.Set[string] {
 	out := sets.New[string]()
 	for _, p := range t.pods() {
-		if n := podNode(p); n != "" {
+		if n := podNode(p); n != "" && p.DeletionTimestamp == nil {
 			out.Insert(n)
 		}
 	}

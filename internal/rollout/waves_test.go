@@ -72,7 +72,7 @@ func TestAssignWaves(t *testing.T) {
 		{Selector: mustSelector(t, "env=staging")},
 		{Percent: 50, Soak: time.Minute},
 		{Count: 2},
-	})
+	}, Wave{})
 	got := make([][]string, len(plan))
 	for i, w := range plan {
 		got[i] = sets.List(w.nodes)
@@ -87,8 +87,10 @@ func TestAssignWaves(t *testing.T) {
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "wave 2 (env=staging) takes no node") {
 		t.Errorf("warnings = %q", warnings)
 	}
-	if plan, _ := assignWaves(nodes, nil); len(plan) != 1 || plan[0].nodes.Len() != 10 {
-		t.Errorf("no waves: %+v, want one wave of every node", plan)
+	three := intstr.FromInt32(3)
+	if plan, _ := assignWaves(nodes, nil, Wave{MaxUnavailable: &three, Soak: time.Second}); len(plan) != 1 || plan[0].nodes.Len() != 10 ||
+		plan[0].maxUnavailable != 3 || plan[0].soak != time.Second {
+		t.Errorf("no waves: %+v, want one wave of every node paced by the default", plan)
 	}
 }
 
@@ -124,16 +126,17 @@ func TestStatusOf(t *testing.T) {
 		unfinished  bool
 		summaryPart string
 	}{
-		"converged":                       {ds(2, 2, 3, 3, 3, ru, nil), false, false, "complete"},
-		"not observed":                    {ds(3, 2, 3, 3, 3, ru, nil), false, true, "generation 3 unfinished"},
-		"interrupted rolling update":      {ds(2, 2, 3, 1, 3, ru, nil), false, true, "1/3 nodes updated"},
-		"not ready":                       {ds(2, 2, 3, 3, 2, ru, nil), false, true, "3/3 nodes updated"},
-		"not ready, skipping NotReady":    {ds(2, 2, 3, 3, 2, ru, nil), true, false, "complete"},
-		"OnDelete settled on old pods":    {ds(2, 2, 3, 0, 3, od, nil), false, false, "complete"},
-		"waves interrupted":               {ds(2, 2, 3, 1, 3, od, &Record{Generation: 2, Waves: 3, Done: 1, Wave: "50%", Result: ResultProgressing}), false, true, "resume rollout: wave 2/3 (50%), 1/3 nodes updated"},
-		"waves halted":                    {ds(2, 2, 3, 1, 3, od, &Record{Generation: 2, Waves: 3, Wave: "env=dev", Result: ResultHalted, Message: "wave 1/3 failed"}), false, true, "rollout halted in wave 1/3 (env=dev)"},
-		"record of an older generation":   {ds(3, 3, 3, 3, 3, od, &Record{Generation: 2, Waves: 3, Result: ResultHalted}), false, false, "complete"},
-		"rolled back for this generation": {ds(4, 4, 3, 3, 3, od, &Record{Generation: 4, Waves: 3, Result: ResultRolledBack}), false, false, "rolled-back"},
+		"converged":                        {ds(2, 2, 3, 3, 3, ru, nil), false, false, "complete"},
+		"not observed":                     {ds(3, 2, 3, 3, 3, ru, nil), false, true, "generation 3 unfinished"},
+		"interrupted rolling update":       {ds(2, 2, 3, 1, 3, ru, nil), false, true, "1/3 nodes updated"},
+		"not ready, not a rollout matter":  {ds(2, 2, 3, 3, 2, ru, nil), false, false, "complete"},
+		"updated short, skipping NotReady": {ds(2, 2, 3, 2, 3, ru, nil), true, false, "complete"},
+		"not ready, skipping NotReady":     {ds(2, 2, 3, 3, 2, ru, nil), true, false, "complete"},
+		"OnDelete settled on old pods":     {ds(2, 2, 3, 0, 3, od, nil), false, false, "complete"},
+		"waves interrupted":                {ds(2, 2, 3, 1, 3, od, &Record{Generation: 2, Waves: 3, Done: 1, Wave: "50%", Result: ResultProgressing}), false, true, "resume rollout: wave 2/3 (50%), 1/3 nodes updated"},
+		"waves halted":                     {ds(2, 2, 3, 1, 3, od, &Record{Generation: 2, Waves: 3, Wave: "env=dev", Result: ResultHalted, Message: "wave 1/3 failed"}), false, true, "rollout halted in wave 1/3 (env=dev)"},
+		"record of an older generation":    {ds(3, 3, 3, 3, 3, od, &Record{Generation: 2, Waves: 3, Result: ResultHalted}), false, false, "complete"},
+		"rolled back for this generation":  {ds(4, 4, 3, 3, 3, od, &Record{Generation: 4, Waves: 3, Result: ResultRolledBack}), false, false, "rolled-back"},
 	} {
 		st := StatusOf(tc.ds, tc.skip)
 		if st.Unfinished() != tc.unfinished || !strings.Contains(st.Summary(), tc.summaryPart) {
@@ -181,4 +184,29 @@ func mustSelector(t *testing.T, s string) labels.Selector {
 		t.Fatal(err)
 	}
 	return sel
+}
+
+// A NotReady node in a wave halts it (whatever OnFailure says: the template
+// is not at fault), or, with SkipNotReadyNodes, leaves the wave with a
+// warning.
+func TestSkipNotReady(t *testing.T) {
+	wave := func() *plannedWave {
+		return &plannedWave{name: "env=prod", nodes: sets.New("a", "b", "c")}
+	}
+	r := &waveRun{notReady: sets.New("b", "x")}
+	f := r.skipNotReady(wave())
+	if f == nil || !f.halt || len(f.stuck) != 1 || f.stuck[0].Node != "b" || f.stuck[0].Reason != reasonNodeNotReady {
+		t.Fatalf("without skipping: %+v, want a halt naming b", f)
+	}
+	r.opts.Wait.SkipNotReadyNodes = true
+	w := wave()
+	if f := r.skipNotReady(w); f != nil {
+		t.Fatalf("skipping: %+v, want no failure", f)
+	}
+	if w.nodes.Has("b") || w.nodes.Len() != 2 || len(r.warnings) != 1 || !strings.Contains(r.warnings[0], "b") {
+		t.Errorf("skipping: nodes %v, warnings %q; want b left out with a warning", sets.List(w.nodes), r.warnings)
+	}
+	if f := (&waveRun{}).skipNotReady(wave()); f != nil {
+		t.Errorf("no NotReady node: %+v", f)
+	}
 }
