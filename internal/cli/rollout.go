@@ -12,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
@@ -131,17 +130,7 @@ func runRollout(ctx context.Context, s streams, args []string, o rolloutOptions)
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	cc, err := loadClusterConfig(o.kubeconfig, o.context)
-	if err != nil {
-		return err
-	}
-	if o.namespace != "" {
-		cc.namespace = o.namespace
-	}
-	if err := checkReachable(ctx, cc, o.timeout); err != nil {
-		return err
-	}
-	client, err := rollout.NewClient(cc.rest, k8s.DefaultFieldManager)
+	cc, client, err := connect(ctx, o.kubeconfig, o.context, o.namespace, o.timeout)
 	if err != nil {
 		return err
 	}

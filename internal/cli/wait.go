@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
@@ -83,17 +82,7 @@ func runWait(ctx context.Context, s streams, args []string, o waitOptions) error
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	cc, err := loadClusterConfig(o.kubeconfig, o.context)
-	if err != nil {
-		return err
-	}
-	if o.namespace != "" {
-		cc.namespace = o.namespace
-	}
-	if err := checkReachable(ctx, cc, o.timeout); err != nil {
-		return err
-	}
-	client, err := rollout.NewClient(cc.rest, k8s.DefaultFieldManager)
+	cc, client, err := connect(ctx, o.kubeconfig, o.context, o.namespace, o.timeout)
 	if err != nil {
 		return err
 	}

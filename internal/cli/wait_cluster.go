@@ -22,6 +22,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/rollout"
 )
 
 // reachTimeout bounds the first request, which tells an unreachable cluster
@@ -177,4 +178,25 @@ func isUnreachable(err error) bool {
 		return true
 	}
 	return apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) || apierrors.IsServiceUnavailable(err)
+}
+
+// connect resolves the cluster as kubectl does (loadClusterConfig, namespace
+// overriding the context's when set), checks that it answers within timeout
+// and builds the client the commands wait and roll out with.
+func connect(ctx context.Context, kubeconfig, contextName, namespace string, timeout time.Duration) (*clusterConfig, *rollout.Client, error) {
+	cc, err := loadClusterConfig(kubeconfig, contextName)
+	if err != nil {
+		return nil, nil, err
+	}
+	if namespace != "" {
+		cc.namespace = namespace
+	}
+	if err := checkReachable(ctx, cc, timeout); err != nil {
+		return nil, nil, err
+	}
+	client, err := rollout.NewClient(cc.rest, k8s.DefaultFieldManager)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cc, client, nil
 }
