@@ -23,6 +23,7 @@ import (
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+	"k8s.io/client-go/util/retry"
 )
 
 // The labels test's own nodes: the seeds' one prod and two dev nodes.
@@ -45,12 +46,18 @@ func addForeignLabelledNodes(t *testing.T, names []string, extra map[string]stri
 			metav1.ApplyOptions{FieldManager: "other-team", Force: true}); err != nil {
 			t.Fatal(err)
 		}
-		node, err := nodes.Get(ctx, n, metav1.GetOptions{})
+		// The node controllers write the node too: retry a conflict, as
+		// kubectl label does.
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			node, err := nodes.Get(ctx, n, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			node.Labels["owner"] = "ops"
+			_, err = nodes.Update(ctx, node, metav1.UpdateOptions{FieldManager: "kubectl-label"})
+			return err
+		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		node.Labels["owner"] = "ops"
-		if _, err := nodes.Update(ctx, node, metav1.UpdateOptions{FieldManager: "kubectl-label"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -408,10 +408,14 @@ func rolloutRequests(t testing.TB, n int) (map[string]int, time.Duration) {
 	if _, err := c.ApplyDaemonSet(rctx, ds, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// Let requests still in flight from earlier work end first.
+	time.Sleep(2 * time.Second)
 	before := clustertest.APIRequests(t, testCluster)
 	start := time.Now()
+	var log progressLog
 	_, err := c.RolloutWaves(rctx, ns, "logd", WavesOptions{Waves: []Wave{mustWave(t, "env=dev", "50%", 0), mustWave(t, "50%", "50%", 0)},
-		Wait: WaitOptions{FailFast: true}})
+		Wait: WaitOptions{FailFast: true, Progress: log.add}})
+	t.Logf("rollout over %d nodes:\n%s", n, &log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,18 +497,22 @@ func TestAccRolloutWavesRequests(t *testing.T) {
 	// A list of nodes, a list of revisions, and a record patch at the start,
 	// per wave and at the end: 7 for 3 waves, whatever the number of nodes.
 	// (The rollout's one GET of the DaemonSet is not counted: the
-	// controller GETs it too, on conflicts.) When the machine is slow, the
-	// final wait may diagnose once while the controller catches up: a
-	// revision list, a DaemonSet list and event lists, at most 5 more, as
-	// many at 45 nodes as at 9.
+	// controller GETs it too, on conflicts.) The pods and the DaemonSet
+	// come from watches; client-go falls back to a list when a streaming
+	// list is cut short, which a loaded machine does now and then: at most
+	// one per watch.
+	// The API server counts a request when it ends, so a request an earlier
+	// test left in flight on the loaded machine (a wait's diagnosis: a few
+	// paged lists) can land in the count: the bound allows one such
+	// diagnosis, the same at 9 and at 45 nodes.
 	for _, r := range []map[string]int{small, large} {
-		if r["cluster/nodes:LIST"] != 1 || r["resource/daemonsets:PATCH"] != 5 {
-			t.Errorf("requests %v: want 1 node list and 5 record patches", r)
+		if r["resource/daemonsets:PATCH"] != 5 || r["cluster/nodes:LIST"] < 1 || r["namespace/controllerrevisions:LIST"] < 1 {
+			t.Errorf("requests %v: want 5 record patches, a node list and a revision list", r)
 		}
 	}
-	if ns < 7 || ns > 12 || nl < 7 || nl > 12 || ws > 3 || wl > 3 {
-		t.Errorf("requests besides deletions: %d (+%d watches) at 9 nodes %v, %d (+%d watches) at 45 nodes %v; want 7 (+ at most 3), "+
-			"at most 12 with a diagnosis, at both", ns, ws, small, nl, wl, large)
+	if ns < 7 || ns > 17 || nl < 7 || nl > 17 || ws > 3 || wl > 3 {
+		t.Errorf("requests besides deletions: %d (+%d watches) at 9 nodes %v, %d (+%d watches) at 45 nodes %v; want 7 (at most 17 "+
+			"with relists or an earlier test's diagnosis) and at most 3 watches, at both", ns, ws, small, nl, wl, large)
 	}
 	t.Logf("requests besides deletions: %v at 9 nodes, %v at 45 nodes", small, large)
 }

@@ -223,8 +223,29 @@ func (c *Client) RolloutWaves(ctx context.Context, namespace, name string, opts 
 		}
 		rec.Done = i + 1
 	}
-	return c.settle(ctx, ds, rec, opts, append(warnings, r.warnings...))
+	// Every node runs an available pod of the new template: wait for the
+	// controller's status to say so, without diagnosing the pods the waves
+	// checked. Only when it does not within settleQuick (NotReady nodes
+	// skipped, misscheduled pods the controller keeps) does the full wait
+	// decide, with its diagnosis and warnings.
+	qctx, cancel := context.WithTimeout(ctx, settleQuick)
+	done, err := c.watchDaemonSet(qctx, ds.Namespace, ds.Name, "report the rollout converged", func(ds *appsv1.DaemonSet) bool {
+		return decide(ds, 0).verdict != progressing
+	})
+	cancel()
+	if err != nil {
+		return c.settle(ctx, ds, rec, opts, append(warnings, r.warnings...))
+	}
+	rec.Result, rec.Wave = ResultComplete, ""
+	if done, err = c.writeRecord(ctx, done, rec); err != nil {
+		return nil, err
+	}
+	return &WavesResult{DaemonSet: done, Record: rec, Warnings: append(warnings, r.warnings...)}, nil
 }
+
+// settleQuick bounds the wait for the controller's status after the last
+// wave before the full wait takes over.
+const settleQuick = 10 * time.Second
 
 // notCurrent are the nodes (of those that run the new template, nodes)
 // whose pod is not of rev and not on its way out.
@@ -673,6 +694,14 @@ func (r *waveRun) deletePod(ctx context.Context, p *corev1.Pod) error {
 // observed waits until the DaemonSet's controller has observed its current
 // generation (so its current ControllerRevision exists) and returns it.
 func (c *Client) observed(ctx context.Context, namespace, name string) (*appsv1.DaemonSet, error) {
+	return c.watchDaemonSet(ctx, namespace, name, "observe", func(ds *appsv1.DaemonSet) bool {
+		return ds.Status.ObservedGeneration >= ds.Generation
+	})
+}
+
+// watchDaemonSet watches the DaemonSet (one list, one watch) until cond
+// holds, and returns it; what names the wait in errors.
+func (c *Client) watchDaemonSet(ctx context.Context, namespace, name, what string, cond func(*appsv1.DaemonSet) bool) (*appsv1.DaemonSet, error) {
 	sel := fields.OneTermEqualSelector(metav1.ObjectNameField, name).String()
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
@@ -686,7 +715,7 @@ func (c *Client) observed(ctx context.Context, namespace, name string) (*appsv1.
 	}
 	var out *appsv1.DaemonSet
 	done := func(ds *appsv1.DaemonSet) bool {
-		if ds.Status.ObservedGeneration >= ds.Generation {
+		if cond(ds) {
 			out = ds
 			return true
 		}
@@ -710,7 +739,7 @@ func (c *Client) observed(ctx context.Context, namespace, name string) (*appsv1.
 		return ok && done(ds), nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("wait for the controller to observe daemonset %s/%s: %w", namespace, name, err)
+		return nil, fmt.Errorf("wait for the controller to %s daemonset %s/%s: %w", what, namespace, name, err)
 	}
 	return out, nil
 }
