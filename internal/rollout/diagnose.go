@@ -103,28 +103,7 @@ func (c *Client) currentRevision(ctx context.Context, ds *appsv1.DaemonSet) (rev
 	if g := ds.Annotations[templateGenerationAnnotation]; g != "" {
 		return revision{generation: g}, nil
 	}
-	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
-	if err != nil {
-		return revision{}, fmt.Errorf("daemonset %s/%s selector: %w", ds.Namespace, ds.Name, err)
-	}
-	list, err := c.Clientset.AppsV1().ControllerRevisions(ds.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
-	if err != nil {
-		return revision{}, fmt.Errorf("list revisions of daemonset %s/%s: %w", ds.Namespace, ds.Name, err)
-	}
-	var newest *appsv1.ControllerRevision
-	for i := range list.Items {
-		cr := &list.Items[i]
-		if ref := metav1.GetControllerOf(cr); ref == nil || ref.UID != ds.UID {
-			continue
-		}
-		if newest == nil || cr.Revision > newest.Revision {
-			newest = cr
-		}
-	}
-	if newest == nil {
-		return revision{}, nil
-	}
-	return revision{hash: newest.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]}, nil
+	return c.revisionOf(ctx, ds)
 }
 
 // eachDaemonPod lists the DaemonSet's pods page by page, through its
