@@ -154,6 +154,23 @@ func rolloutStatusValue(s rollout.Status) types.Object {
 	})
 }
 
+// rolloutStatusModel is rollout_status as rolloutStatusValue sets it.
+type rolloutStatusModel struct {
+	Generation int64  `tfsdk:"generation"`
+	Updated    int64  `tfsdk:"updated"`
+	Desired    int64  `tfsdk:"desired"`
+	Waves      int64  `tfsdk:"waves"`
+	WavesDone  int64  `tfsdk:"waves_done"`
+	Wave       string `tfsdk:"wave"`
+	Result     string `tfsdk:"result"`
+	Message    string `tfsdk:"message"`
+}
+
+func (m rolloutStatusModel) status() rollout.Status {
+	return rollout.Status{Generation: m.Generation, Updated: int32(m.Updated), Desired: int32(m.Desired), Waves: int(m.Waves),
+		Done: int(m.WavesDone), Wave: m.Wave, Result: rollout.Result(m.Result), Message: m.Message}
+}
+
 // rolloutModel is the rollout block.
 type rolloutModel struct {
 	MaxUnavailable types.String `tfsdk:"max_unavailable"`
@@ -532,32 +549,11 @@ func (r *daemonSetResource) planResume(ctx context.Context, plan, prior *daemonS
 	if !plan.WaitForRollout.ValueBool() || prior.RolloutStatus.IsNull() || prior.RolloutStatus.IsUnknown() {
 		return
 	}
-	attrs := prior.RolloutStatus.Attributes()
-	result, _ := attrs["result"].(types.String)
-	st := rollout.Status{Result: rollout.Result(result.ValueString())}
-	if !st.Unfinished() {
+	var m rolloutStatusModel
+	resp.Diagnostics.Append(prior.RolloutStatus.As(ctx, &m, basetypes.ObjectAsOptions{})...)
+	st := m.status()
+	if resp.Diagnostics.HasError() || !st.Unfinished() {
 		return
-	}
-	if v, ok := attrs["generation"].(types.Int64); ok {
-		st.Generation = v.ValueInt64()
-	}
-	if v, ok := attrs["updated"].(types.Int64); ok {
-		st.Updated = int32(v.ValueInt64())
-	}
-	if v, ok := attrs["desired"].(types.Int64); ok {
-		st.Desired = int32(v.ValueInt64())
-	}
-	if v, ok := attrs["waves"].(types.Int64); ok {
-		st.Waves = int(v.ValueInt64())
-	}
-	if v, ok := attrs["waves_done"].(types.Int64); ok {
-		st.Done = int(v.ValueInt64())
-	}
-	if v, ok := attrs["wave"].(types.String); ok {
-		st.Wave = v.ValueString()
-	}
-	if v, ok := attrs["message"].(types.String); ok {
-		st.Message = v.ValueString()
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rollout_status"), types.ObjectUnknown(rolloutStatusAttrTypes))...)
 	resp.Diagnostics.AddAttributeWarning(path.Root("rollout_status"), "Unfinished Rollout",
