@@ -129,6 +129,29 @@ func (pe *podEvents) checkOrder(t *testing.T, image string, waves [][]string) {
 	}
 }
 
+// newTemplate applies ds and waits until it converged, then changes its
+// template with edit and applies it again: the DaemonSet (OnDelete) then
+// carries a template its pods do not run yet, for RolloutWaves. The context
+// it returns ends with the test, or after 2 minutes.
+func newTemplate(t *testing.T, c *Client, ds *appsv1.DaemonSet, edit func(*appsv1.DaemonSet)) context.Context {
+	t.Helper()
+	if _, err := applyAndWait(t, c, ds, WaitOptions{FailFast: true}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	edit(ds)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	if _, err := c.ApplyDaemonSet(ctx, ds, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// withImage is the edit of newTemplate that changes the image.
+func withImage(image string) func(*appsv1.DaemonSet) {
+	return func(ds *appsv1.DaemonSet) { ds.Spec.Template.Spec.Containers[0].Image = image }
+}
+
 func imagesByNode(t *testing.T, ns string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -160,17 +183,12 @@ func mustWave(t testing.TB, s string, maxUnavailable string, soak time.Duration)
 func TestAccRolloutWavesInOrder(t *testing.T) {
 	c, ns := newTestClient(t), testNamespace(t)
 	ds, dev, prod := waveFleet(t, ns, "logd:1")
-	if _, err := applyAndWait(t, c, ds, WaitOptions{FailFast: true}, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	events := watchPods(t, ns)
-	ds.Spec.Template.Spec.Containers[0].Image = "logd:2"
-	ds.Spec.Template.Annotations = map[string]string{cluster.ReadyDelayAnnotation: "300ms"}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if _, err := c.ApplyDaemonSet(ctx, ds, ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	var events *podEvents
+	ctx := newTemplate(t, c, ds, func(ds *appsv1.DaemonSet) {
+		events = watchPods(t, ns)
+		ds.Spec.Template.Spec.Containers[0].Image = "logd:2"
+		ds.Spec.Template.Annotations = map[string]string{cluster.ReadyDelayAnnotation: "300ms"}
+	})
 	var log progressLog
 	res, err := c.RolloutWaves(ctx, ns, "logd", WavesOptions{
 		Waves:       []Wave{mustWave(t, "env=dev", "1", 0), mustWave(t, "50%", "2", time.Second)},
@@ -209,15 +227,7 @@ func TestAccRolloutWavesFailure(t *testing.T) {
 		t.Run(string(onFailure), func(t *testing.T) {
 			c, ns := newTestClient(t), testNamespace(t)
 			ds, dev, _ := waveFleet(t, ns, "logd:1")
-			if _, err := applyAndWait(t, c, ds, WaitOptions{FailFast: true}, time.Minute); err != nil {
-				t.Fatal(err)
-			}
-			ds.Spec.Template.Spec.Containers[0].Image = "logd:crashloop"
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			if _, err := c.ApplyDaemonSet(ctx, ds, ApplyOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			ctx := newTemplate(t, c, ds, withImage("logd:crashloop"))
 			var log progressLog
 			_, err := c.RolloutWaves(ctx, ns, "logd", WavesOptions{
 				Waves:     []Wave{mustWave(t, "env=dev", "3", 0), mustWave(t, "50%", "", 0)},
@@ -288,15 +298,7 @@ func TestAccRolloutWavesFailure(t *testing.T) {
 func TestAccRolloutWavesResume(t *testing.T) {
 	c, ns := newTestClient(t), testNamespace(t)
 	ds, dev, _ := waveFleet(t, ns, "logd:1")
-	if _, err := applyAndWait(t, c, ds, WaitOptions{FailFast: true}, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	ds.Spec.Template.Spec.Containers[0].Image = "logd:2"
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if _, err := c.ApplyDaemonSet(ctx, ds, ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ctx := newTemplate(t, c, ds, withImage("logd:2"))
 	waves := []Wave{mustWave(t, "env=dev", "3", 0), mustWave(t, "50%", "1", 5*time.Second)}
 	runCtx, interrupt := context.WithCancel(ctx)
 	progress := func(line string) {
@@ -350,15 +352,7 @@ func TestAccRolloutWavesResume(t *testing.T) {
 func TestAccRolloutWavesNoMatch(t *testing.T) {
 	c, ns := newTestClient(t), testNamespace(t)
 	ds, _, _ := waveFleet(t, ns, "logd:1")
-	if _, err := applyAndWait(t, c, ds, WaitOptions{FailFast: true}, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	ds.Spec.Template.Spec.Containers[0].Image = "logd:2"
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if _, err := c.ApplyDaemonSet(ctx, ds, ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ctx := newTemplate(t, c, ds, withImage("logd:2"))
 	res, err := c.RolloutWaves(ctx, ns, "logd", WavesOptions{Waves: []Wave{
 		{Selector: labels.SelectorFromSet(labels.Set{"env": "staging"})}, mustWave(t, "env=dev", "", 0)}})
 	if err != nil {
@@ -524,15 +518,7 @@ func TestAccRolloutWavesNodeJoins(t *testing.T) {
 	c, ns := newTestClient(t), testNamespace(t)
 	ds, _, _ := waveFleet(t, ns, "logd:1")
 	label := ds.Spec.Template.Spec.NodeSelector["rollout-test"]
-	if _, err := applyAndWait(t, c, ds, WaitOptions{FailFast: true}, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	ds.Spec.Template.Spec.Containers[0].Image = "logd:2"
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if _, err := c.ApplyDaemonSet(ctx, ds, ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	ctx := newTemplate(t, c, ds, withImage("logd:2"))
 	joined := label + "-joined"
 	var once sync.Once
 	added := make(chan error, 1)
