@@ -121,25 +121,32 @@ var presetStatusType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"ready": types.Int64Type, "available": types.Int64Type,
 }}
 
-// presetStatus reads the counters of each DaemonSet of daemonSets
-// ("namespace/name") as daemonset_status; one that does not exist is left
-// out, one that cannot be read is left out with a warning.
-func presetStatus(ctx context.Context, inv *release.Inventory, daemonSets types.List, diags *diag.Diagnostics) types.Map {
+// setPresetStatus sets daemonset_status and rollout_status from one read of
+// each DaemonSet of m.DaemonSets ("namespace/name"): its counters, and
+// where its rollout stands (rollout.StatusOf). One that does not exist is
+// left out, one that cannot be read is left out with a warning.
+func setPresetStatus(ctx context.Context, inv *release.Inventory, m *presetResourceModel, diags *diag.Diagnostics) {
 	var keys []string
-	if !daemonSets.IsNull() && !daemonSets.IsUnknown() {
-		diags.Append(daemonSets.ElementsAs(ctx, &keys, false)...)
+	if !m.DaemonSets.IsNull() && !m.DaemonSets.IsUnknown() {
+		diags.Append(m.DaemonSets.ElementsAs(ctx, &keys, false)...)
 	}
-	counters, errs := inv.Status(ctx, keys)
+	daemonSets, errs := inv.DaemonSets(ctx, keys)
 	for _, err := range errs {
-		diags.AddWarning("Cannot Read DaemonSet Status", err.Error())
+		diags.AddWarning("Cannot Read DaemonSet Status", err.Error()+"\ndaemonset_status and rollout_status leave this "+
+			"DaemonSet out, so the plan cannot tell whether its rollout is unfinished. Check that the provider's "+
+			"credentials may get daemonsets in its namespace.")
 	}
-	out := make(map[string]attr.Value, len(counters))
-	for key, st := range counters {
-		v, d := types.ObjectValue(presetStatusType.AttrTypes, statusAttrs(st, presetStatusType.AttrTypes))
+	counters := make(map[string]attr.Value, len(daemonSets))
+	rollouts := make(map[string]attr.Value, len(daemonSets))
+	for key, ds := range daemonSets {
+		v, d := types.ObjectValue(presetStatusType.AttrTypes, statusAttrs(ds.Status, presetStatusType.AttrTypes))
 		diags.Append(d...)
-		out[key] = v
+		counters[key] = v
+		rollouts[key] = types.StringValue(rollout.StatusOf(ds, m.SkipNotReadyNodes.ValueBool()).Summary())
 	}
-	m, d := types.MapValue(presetStatusType, out)
+	var d diag.Diagnostics
+	m.DaemonSetStatus, d = types.MapValue(presetStatusType, counters)
 	diags.Append(d...)
-	return m
+	m.RolloutStatus, d = types.MapValue(types.StringType, rollouts)
+	diags.Append(d...)
 }

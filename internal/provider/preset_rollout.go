@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -31,27 +30,6 @@ func presetRolloutStatusAttribute() schema.MapAttribute {
 			"rollout (an interrupted apply, a wait that failed, a halted wave) makes the plan propose an update that " +
 			"resumes it and waits for it, even without a configuration change, while `wait` is on.",
 	}
-}
-
-// presetRolloutStatus reads rollout_status: one GET per DaemonSet.
-func presetRolloutStatus(ctx context.Context, inv *release.Inventory, m *presetResourceModel, diags *diag.Diagnostics) types.Map {
-	var keys []string
-	if !m.DaemonSets.IsNull() && !m.DaemonSets.IsUnknown() {
-		diags.Append(m.DaemonSets.ElementsAs(ctx, &keys, false)...)
-	}
-	statuses, errs := inv.Rollouts(ctx, keys, m.SkipNotReadyNodes.ValueBool())
-	for _, err := range errs {
-		diags.AddAttributeWarning(path.Root("rollout_status"), "Cannot Read DaemonSet Rollout",
-			err.Error()+"\nrollout_status leaves this DaemonSet out, so the plan cannot tell whether its rollout is "+
-				"unfinished. Check that the provider's credentials may get daemonsets in its namespace.")
-	}
-	out := make(map[string]attr.Value, len(statuses))
-	for key, st := range statuses {
-		out[key] = types.StringValue(st.Summary())
-	}
-	v, d := types.MapValue(types.StringType, out)
-	diags.Append(d...)
-	return v
 }
 
 // unfinishedRollout reports whether a rollout_status value says the rollout

@@ -433,16 +433,14 @@ func (r *presetResource) apply(ctx context.Context, config tfsdk.Config, plan, p
 		if rolledBack {
 			// The prior objects are applied again and run: keep prior, so
 			// the next plan proposes the change again.
-			prior.DaemonSetStatus = presetStatus(ctx, inv, prior.DaemonSets, diags)
-			prior.RolloutStatus = presetRolloutStatus(ctx, inv, prior, diags)
+			setPresetStatus(ctx, inv, prior, diags)
 			diags.Append(state.Set(ctx, prior)...)
 			return
 		}
 		if len(left) > 0 {
 			diags.Append(plan.setEntries(ctx, slices.Concat(entries, left))...)
 		}
-		plan.DaemonSetStatus = presetStatus(ctx, inv, plan.DaemonSets, diags)
-		plan.RolloutStatus = presetRolloutStatus(ctx, inv, plan, diags)
+		setPresetStatus(ctx, inv, plan, diags)
 		diags.Append(state.Set(ctx, plan)...)
 	}()
 	if diags.HasError() {
@@ -508,8 +506,7 @@ func (r *presetResource) Read(ctx context.Context, req resource.ReadRequest, res
 		}
 	}
 	resp.Diagnostics.Append(state.setEntries(ctx, entries)...)
-	state.DaemonSetStatus = presetStatus(ctx, inv, state.DaemonSets, &resp.Diagnostics)
-	state.RolloutStatus = presetRolloutStatus(ctx, inv, &state, &resp.Diagnostics)
+	setPresetStatus(ctx, inv, &state, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

@@ -39,9 +39,9 @@ type Inventory struct {
 	// CheckOwnership accepts before ApplyAll marks them.
 	adopted map[string]bool
 
-	// converged holds the status each DaemonSet converged with in Wait,
-	// by "namespace/name", for Status.
-	converged map[string]appsv1.DaemonSetStatus
+	// converged holds each DaemonSet as it converged in Wait, by
+	// "namespace/name", for DaemonSets.
+	converged map[string]*appsv1.DaemonSet
 }
 
 func (inv *Inventory) log(ctx context.Context, msg, key string) {

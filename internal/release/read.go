@@ -20,8 +20,8 @@ import (
 // (fail-fast, grace period, progress). It returns the warnings of those that
 // converged, each prefixed with the DaemonSet's namespace/name, and the
 // error of each that did not (a *rollout.NotConvergedError when the wait
-// ended, another error when it could not wait). Status then reports the
-// status each converged with.
+// ended, another error when it could not wait). DaemonSets then returns
+// each as it converged.
 func (inv *Inventory) Wait(ctx context.Context, daemonSets []string, opts rollout.WaitOptions) (warnings []string, errs []error) {
 	for _, key := range daemonSets {
 		ns, name, _ := strings.Cut(key, "/")
@@ -32,9 +32,9 @@ func (inv *Inventory) Wait(ctx context.Context, daemonSets []string, opts rollou
 		}
 		if res.DaemonSet != nil {
 			if inv.converged == nil {
-				inv.converged = map[string]appsv1.DaemonSetStatus{}
+				inv.converged = map[string]*appsv1.DaemonSet{}
 			}
-			inv.converged[key] = res.DaemonSet.Status
+			inv.converged[key] = res.DaemonSet
 		}
 		for _, w := range res.Warnings {
 			warnings = append(warnings, key+": "+w)
@@ -139,17 +139,17 @@ func (inv *Inventory) discoverKind(ctx context.Context, gvr schema.GroupVersionR
 	return nil
 }
 
-// Status reads the status of each DaemonSet ("namespace/name"); one that
-// does not exist is left out, one that cannot be read is left out with an
-// error. A DaemonSet that Wait saw converge is not read again: its status
-// is the one of the watch event that ended its wait, the cluster's at
-// convergence.
-func (inv *Inventory) Status(ctx context.Context, daemonSets []string) (map[string]appsv1.DaemonSetStatus, []error) {
-	out := make(map[string]appsv1.DaemonSetStatus, len(daemonSets))
+// DaemonSets reads each DaemonSet ("namespace/name"), for its status and
+// its rollout's record; one that does not exist is left out, one that
+// cannot be read is left out with an error. A DaemonSet that Wait saw
+// converge is not read again: it is the object of the watch event that
+// ended its wait, the cluster's at convergence.
+func (inv *Inventory) DaemonSets(ctx context.Context, daemonSets []string) (map[string]*appsv1.DaemonSet, []error) {
+	out := make(map[string]*appsv1.DaemonSet, len(daemonSets))
 	var errs []error
 	for _, key := range daemonSets {
-		if st, ok := inv.converged[key]; ok {
-			out[key] = st
+		if ds, ok := inv.converged[key]; ok {
+			out[key] = ds
 			continue
 		}
 		ns, name, _ := strings.Cut(key, "/")
@@ -161,28 +161,7 @@ func (inv *Inventory) Status(ctx context.Context, daemonSets []string) (map[stri
 			errs = append(errs, fmt.Errorf("read daemonset %s: %w", key, err))
 			continue
 		}
-		out[key] = ds.Status
-	}
-	return out, errs
-}
-
-// Rollouts says where the rollout of each DaemonSet ("namespace/name")
-// stands (rollout.StatusOf: its progressive rollout's record, or its
-// counters), one GET each; one that does not exist is left out.
-func (inv *Inventory) Rollouts(ctx context.Context, daemonSets []string, skipNotReady bool) (map[string]rollout.Status, []error) {
-	out := make(map[string]rollout.Status, len(daemonSets))
-	var errs []error
-	for _, key := range daemonSets {
-		ns, name, _ := strings.Cut(key, "/")
-		ds, err := inv.Client.Clientset.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("read daemonset %s: %w", key, err))
-			continue
-		}
-		out[key] = rollout.StatusOf(ds, skipNotReady)
+		out[key] = ds
 	}
 	return out, errs
 }
