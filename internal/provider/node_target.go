@@ -85,7 +85,7 @@ func (t nodeTarget) attributes(idDesc, forceDesc string) map[string]schema.Attri
 			MarkdownDescription: forceDesc,
 		},
 		"nodes": schema.ListAttribute{
-			Computed: true, ElementType: types.StringType,
+			Computed: true, ElementType: types.StringType, CustomType: newNodeListType(),
 			MarkdownDescription: "The " + t.done + " nodes, sorted, as resolved at plan time.",
 		},
 	}
@@ -149,7 +149,7 @@ func (t *nodeTarget) planNodes(ctx context.Context, req resource.ModifyPlanReque
 
 // ensureNodes resolves the nodes when the plan could not (the provider's
 // cluster was not reachable at plan time) and stores them in *nodes.
-func (t *nodeTarget) ensureNodes(ctx context.Context, nodeName types.String, selector types.Map, nodes *types.List, diags *diag.Diagnostics) bool {
+func (t *nodeTarget) ensureNodes(ctx context.Context, nodeName types.String, selector types.Map, nodes *nodeListValue, diags *diag.Diagnostics) bool {
 	if !nodes.IsUnknown() && !nodes.IsNull() {
 		return true
 	}
@@ -371,12 +371,12 @@ func logResult(ctx context.Context, what string, res k8s.BulkResult, began time.
 		time.Since(began).Round(time.Millisecond)))
 }
 
-func names(nodes []targetNode) types.List {
+func names(nodes []targetNode) nodeListValue {
 	vals := make([]string, len(nodes))
 	for i := range nodes {
 		vals[i] = nodes[i].name
 	}
-	return stringList(vals)
+	return nodeListOf(vals)
 }
 
 func stringList(vals []string) types.List {

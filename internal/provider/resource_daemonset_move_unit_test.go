@@ -197,7 +197,7 @@ func TestNodeLabelsAndTaintsMoveState(t *testing.T) {
 		t.Fatal(d)
 	}
 	if got := fmt.Sprint(lm.NodeName.ValueString(), " ", mapStrings(lm.Labels), " ", lm.FieldManager.ValueString(), " ",
-		listStrings(lm.Nodes), " ", lm.ForceConflicts.ValueBool(), " ", lm.NodeSelector.IsNull(), " ", lm.ID.ValueString() != ""); got !=
+		nodeNames(lm.Nodes), " ", lm.ForceConflicts.ValueBool(), " ", lm.NodeSelector.IsNull(), " ", lm.ID.ValueString() != ""); got !=
 		"kwok-node-0 map[example.com/pool:logging] Terraform [kwok-node-0] false true true" {
 		t.Errorf("labels state: %s", got)
 	}
@@ -214,7 +214,7 @@ func TestNodeLabelsAndTaintsMoveState(t *testing.T) {
 	if d := tm.Taint.ElementsAs(ctx, &taints, false); d.HasError() {
 		t.Fatal(d)
 	}
-	if got := fmt.Sprint(tm.NodeName.ValueString(), " ", taints, " ", listStrings(tm.Nodes)); got !=
+	if got := fmt.Sprint(tm.NodeName.ValueString(), " ", taints, " ", nodeNames(tm.Nodes)); got !=
 		`kwok-node-0 [{"dedicated" "logging" "NoSchedule"}] [kwok-node-0]` {
 		t.Errorf("taints state: %s", got)
 	}

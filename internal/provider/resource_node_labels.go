@@ -45,7 +45,7 @@ type nodeLabelsResourceModel struct {
 	Labels         types.Map    `tfsdk:"labels"`
 	ForceConflicts types.Bool   `tfsdk:"force_conflicts"`
 	FieldManager   types.String `tfsdk:"field_manager"`
-	Nodes          types.List   `tfsdk:"nodes"`
+	Nodes          nodeListValue   `tfsdk:"nodes"`
 }
 
 func (r *nodeLabelsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -177,7 +177,7 @@ func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequ
 	if !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
-	nodes := listStrings(plan.Nodes)
+	nodes := nodeNames(plan.Nodes)
 	res, ok := r.change(ctx, cs, &plan, nodes, nil, &resp.Diagnostics)
 	if !ok || len(res.Failed) == 0 {
 		if ok {
@@ -192,7 +192,7 @@ func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequ
 		return r.change(ctx, cs, &plan, nil, written, &ignored)
 	})
 	if len(left) > 0 {
-		plan.Nodes = stringList(left)
+		plan.Nodes = nodeListOf(left)
 		r.addLeftOnNodes(&resp.Diagnostics, left)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
@@ -307,7 +307,7 @@ func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	want := mapStrings(state.Labels)
 	drift, missing := map[string]string{}, map[string]bool{}
-	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), state.NodeSelector, func(n *corev1.Node) {
+	present, err := readTargetNodes(ctx, cs, nodeNames(state.Nodes), state.NodeSelector, func(n *corev1.Node) {
 		// Drift: a key missing on any node is missing; otherwise the first
 		// node whose value differs decides what the plan shows.
 		for k, v := range want {
@@ -340,7 +340,7 @@ func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest,
 	lm, diags := types.MapValueFrom(ctx, types.StringType, labelsNow)
 	resp.Diagnostics.Append(diags...)
 	state.Labels = lm
-	state.Nodes = stringList(present)
+	state.Nodes = nodeListOf(present)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -355,7 +355,7 @@ func (r *nodeLabelsResource) Update(ctx context.Context, req resource.UpdateRequ
 	if cs == nil || !r.ensureNodes(ctx, plan.NodeName, plan.NodeSelector, &plan.Nodes, &resp.Diagnostics) {
 		return
 	}
-	before, nodes := listStrings(state.Nodes), listStrings(plan.Nodes)
+	before, nodes := nodeNames(state.Nodes), nodeNames(plan.Nodes)
 	dropped := droppedNodes(before, nodes)
 	res, ok := r.change(ctx, cs, &plan, nodes, dropped, &resp.Diagnostics)
 	if !ok {
@@ -364,7 +364,7 @@ func (r *nodeLabelsResource) Update(ctx context.Context, req resource.UpdateRequ
 	if len(res.Failed) > 0 {
 		// Partly applied: the state records every node that may hold keys
 		// of this instance, and the next plan shows what is left to do.
-		plan.Nodes = stringList(recordedNodes(before, nodes, dropped, res.Failed))
+		plan.Nodes = nodeListOf(recordedNodes(before, nodes, dropped, res.Failed))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -381,11 +381,11 @@ func (r *nodeLabelsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 	// An empty apply releases every key the manager owns; the API server
 	// removes the ones nobody else owns.
-	nodes := listStrings(state.Nodes)
+	nodes := nodeNames(state.Nodes)
 	res, ok := r.change(ctx, cs, &state, nil, nodes, &resp.Diagnostics)
 	if ok && len(res.Failed) > 0 {
 		// The state keeps the nodes still to be released.
-		state.Nodes = stringList(recordedNodes(nodes, nil, nodes, res.Failed))
+		state.Nodes = nodeListOf(recordedNodes(nodes, nil, nodes, res.Failed))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
@@ -446,6 +446,6 @@ func (r *nodeLabelsResource) ImportState(ctx context.Context, req resource.Impor
 		Labels:         lm,
 		ForceConflicts: types.BoolValue(false),
 		FieldManager:   types.StringValue(manager),
-		Nodes:          stringList([]string{node}),
+		Nodes:          nodeListOf([]string{node}),
 	})...)
 }

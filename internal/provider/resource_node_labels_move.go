@@ -73,7 +73,7 @@ func moveNodeLabelsState(ctx context.Context, req resource.MoveStateRequest, res
 		Labels:         lm,
 		ForceConflicts: types.BoolValue(force),
 		FieldManager:   types.StringValue(manager),
-		Nodes:          stringList([]string{node}),
+		Nodes:          nodeListOf([]string{node}),
 	})...)
 }
 

@@ -59,7 +59,7 @@ type nodeTaintsResourceModel struct {
 	// time.
 	Taint          types.List `tfsdk:"taint"`
 	ForceConflicts types.Bool `tfsdk:"force_conflicts"`
-	Nodes          types.List `tfsdk:"nodes"`
+	Nodes          nodeListValue `tfsdk:"nodes"`
 }
 
 type nodeTaintModel struct {
@@ -483,7 +483,7 @@ func (r *nodeTaintsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	wanted, _ := listTaints(ctx, plan.Taint, &resp.Diagnostics)
-	nodes := listStrings(plan.Nodes)
+	nodes := nodeNames(plan.Nodes)
 	ch := taintsChange{owner: id, wanted: wanted, apply: nodes, force: plan.ForceConflicts.ValueBool(), selector: plan.NodeSelector}
 	res, ok := r.change(ctx, cs, ch, &resp.Diagnostics)
 	if !ok || len(res.Failed) == 0 {
@@ -499,7 +499,7 @@ func (r *nodeTaintsResource) Create(ctx context.Context, req resource.CreateRequ
 		return r.change(ctx, cs, taintsChange{owner: id, previous: wanted, release: written, selector: plan.NodeSelector}, &ignored)
 	})
 	if len(left) > 0 {
-		plan.Nodes = stringList(left)
+		plan.Nodes = nodeListOf(left)
 		r.addLeftOnNodes(&resp.Diagnostics, left)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
@@ -518,7 +518,7 @@ func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest,
 	want, _ := listTaints(ctx, state.Taint, &resp.Diagnostics)
 	missing := map[int]bool{}
 	drift := map[int]string{}
-	present, err := readTargetNodes(ctx, cs, listStrings(state.Nodes), state.NodeSelector, func(n *corev1.Node) {
+	present, err := readTargetNodes(ctx, cs, nodeNames(state.Nodes), state.NodeSelector, func(n *corev1.Node) {
 		for i, w := range want {
 			found := false
 			for _, t := range n.Spec.Taints {
@@ -553,7 +553,7 @@ func (r *nodeTaintsResource) Read(ctx context.Context, req resource.ReadRequest,
 		now = append(now, w)
 	}
 	state.Taint = taintList(ctx, now, &resp.Diagnostics)
-	state.Nodes = stringList(present)
+	state.Nodes = nodeListOf(present)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -570,7 +570,7 @@ func (r *nodeTaintsResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	wanted, _ := listTaints(ctx, plan.Taint, &resp.Diagnostics)
 	previous, _ := listTaints(ctx, state.Taint, &resp.Diagnostics)
-	before, nodes := listStrings(state.Nodes), listStrings(plan.Nodes)
+	before, nodes := nodeNames(state.Nodes), nodeNames(plan.Nodes)
 	dropped := droppedNodes(before, nodes)
 	res, ok := r.change(ctx, cs, taintsChange{
 		owner: plan.ID.ValueString(), wanted: wanted, previous: previous, apply: nodes, release: dropped,
@@ -582,7 +582,7 @@ func (r *nodeTaintsResource) Update(ctx context.Context, req resource.UpdateRequ
 	if len(res.Failed) > 0 {
 		// Partly applied: the state records every node that may hold taints
 		// of this instance, and the next plan shows what is left to do.
-		plan.Nodes = stringList(recordedNodes(before, nodes, dropped, res.Failed))
+		plan.Nodes = nodeListOf(recordedNodes(before, nodes, dropped, res.Failed))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -598,11 +598,11 @@ func (r *nodeTaintsResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	previous, _ := listTaints(ctx, state.Taint, &resp.Diagnostics)
-	nodes := listStrings(state.Nodes)
+	nodes := nodeNames(state.Nodes)
 	res, ok := r.change(ctx, cs, taintsChange{owner: state.ID.ValueString(), previous: previous, release: nodes, selector: state.NodeSelector}, &resp.Diagnostics)
 	if ok && len(res.Failed) > 0 {
 		// The state keeps the nodes still to be released.
-		state.Nodes = stringList(recordedNodes(nodes, nil, nodes, res.Failed))
+		state.Nodes = nodeListOf(recordedNodes(nodes, nil, nodes, res.Failed))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
 }
@@ -649,7 +649,7 @@ func (r *nodeTaintsResource) ImportState(ctx context.Context, req resource.Impor
 		NodeSelector:   types.MapNull(types.StringType),
 		Taint:          taintList(ctx, current, &resp.Diagnostics),
 		ForceConflicts: types.BoolValue(false),
-		Nodes:          stringList([]string{node}),
+		Nodes:          nodeListOf([]string{node}),
 	})...)
 }
 

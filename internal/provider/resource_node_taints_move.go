@@ -78,6 +78,6 @@ func moveNodeTaintsState(ctx context.Context, req resource.MoveStateRequest, res
 		// which kubedaemon never conflicts with (it merges); its
 		// force_conflicts is about other kubedaemon instances' taints.
 		ForceConflicts: types.BoolValue(false),
-		Nodes:          stringList([]string{node}),
+		Nodes:          nodeListOf([]string{node}),
 	})...)
 }
