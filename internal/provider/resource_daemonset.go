@@ -174,6 +174,10 @@ func (r *daemonSetResource) Update(ctx context.Context, req resource.UpdateReque
 // update (the zero Value for a create), priorModel the same as a model.
 func (r *daemonSetResource) applyAndWait(ctx context.Context, plan *daemonSetResourceModel, planned, prior tftypes.Value,
 	priorModel *daemonSetResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	// Terraform starts a new provider process for the apply, so the state
+	// codecs (built once per process, a few ms) are built here, while the
+	// apply and the rollout run, rather than after convergence.
+	go func() { _, _ = daemonSetCodecsOnce() }()
 	ds, _, err := daemonSetFromModel(plan)
 	if err != nil {
 		diags.AddError("Cannot Convert DaemonSet", err.Error())
