@@ -314,7 +314,8 @@ func (r *applyRunner) apply(b *testing.B, rev int, done func()) {
 // moment terraform exited.
 func (r *applyRunner) timedApply(b *testing.B, rev, nodes int) {
 	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A rollout of a thousand pods at once takes minutes on two cores.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute+time.Duration(nodes)*300*time.Millisecond)
 	defer cancel()
 	cur, err := testCluster.Client().AppsV1().DaemonSets(r.ns).Get(ctx, r.ds, metav1.GetOptions{})
 	if err != nil {
