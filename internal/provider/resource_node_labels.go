@@ -39,13 +39,13 @@ type nodeLabelsResource struct {
 }
 
 type nodeLabelsResourceModel struct {
-	ID             types.String `tfsdk:"id"`
-	NodeName       types.String `tfsdk:"node_name"`
-	NodeSelector   types.Map    `tfsdk:"node_selector"`
-	Labels         types.Map    `tfsdk:"labels"`
-	ForceConflicts types.Bool   `tfsdk:"force_conflicts"`
-	FieldManager   types.String `tfsdk:"field_manager"`
-	Nodes          nodeListValue   `tfsdk:"nodes"`
+	ID             types.String  `tfsdk:"id"`
+	NodeName       types.String  `tfsdk:"node_name"`
+	NodeSelector   types.Map     `tfsdk:"node_selector"`
+	Labels         types.Map     `tfsdk:"labels"`
+	ForceConflicts types.Bool    `tfsdk:"force_conflicts"`
+	FieldManager   types.String  `tfsdk:"field_manager"`
+	Nodes          nodeListValue `tfsdk:"nodes"`
 }
 
 func (r *nodeLabelsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {

@@ -57,8 +57,8 @@ type nodeTaintsResourceModel struct {
 	// Taint holds nodeTaintModel objects; a types.List, as a dynamic block
 	// whose for_each is not known yet makes the whole list unknown at plan
 	// time.
-	Taint          types.List `tfsdk:"taint"`
-	ForceConflicts types.Bool `tfsdk:"force_conflicts"`
+	Taint          types.List    `tfsdk:"taint"`
+	ForceConflicts types.Bool    `tfsdk:"force_conflicts"`
 	Nodes          nodeListValue `tfsdk:"nodes"`
 }
 
