@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -472,6 +473,7 @@ type Clients struct {
 	once   sync.Once
 	rest   *rest.Config
 	cs     kubernetes.Interface
+	meta   metadata.Interface
 	err    error
 }
 
@@ -497,6 +499,10 @@ func (c *Clients) init() {
 			return
 		}
 		c.cs, c.err = kubernetes.NewForConfig(c.rest)
+		if c.err != nil {
+			return
+		}
+		c.meta, c.err = metadata.NewForConfig(c.rest)
 	})
 }
 
@@ -510,6 +516,12 @@ func (c *Clients) REST() (*rest.Config, error) {
 func (c *Clients) Clientset() (kubernetes.Interface, error) {
 	c.init()
 	return c.cs, c.err
+}
+
+// Metadata returns the client that reads objects' metadata alone.
+func (c *Clients) Metadata() (metadata.Interface, error) {
+	c.init()
+	return c.meta, c.err
 }
 
 // IsConfigError reports whether err is a user-fixable connection setting.

@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
+	metadatafake "k8s.io/client-go/metadata/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 func poolNode(name string, labels map[string]string) *corev1.Node {
@@ -20,8 +22,13 @@ func poolNode(name string, labels map[string]string) *corev1.Node {
 
 // requests counts the fake clientset's requests by verb.
 func requests(cs *fake.Clientset) map[string]int {
+	return countVerbs(cs.Actions())
+}
+
+// countVerbs counts a fake client's requests by verb.
+func countVerbs(actions []k8stesting.Action) map[string]int {
 	out := map[string]int{}
-	for _, a := range cs.Actions() {
+	for _, a := range actions {
 		out[a.GetVerb()]++
 	}
 	return out
@@ -63,32 +70,66 @@ func TestVisitNamedNodes(t *testing.T) {
 			wantRequests: map[string]int{"list": 2},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			objs := []runtime.Object{poolNode("a", pool), poolNode("b", pool)}
-			for _, n := range tt.nodes {
-				objs = append(objs, poolNode(n, nil))
+	// Each case runs with whole nodes (VisitNamedNodes) and with their
+	// metadata alone (VisitNamedNodeMetadata): the same requests, fewer bytes.
+	sources := map[string]func(t *testing.T, nodes []*corev1.Node, names []string, selector string) (visited, gone []string, requests map[string]int){
+		"nodes": func(t *testing.T, nodes []*corev1.Node, names []string, selector string) ([]string, []string, map[string]int) {
+			objs := make([]runtime.Object, len(nodes))
+			for i, n := range nodes {
+				objs[i] = n
 			}
 			cs := fake.NewClientset(objs...)
 			var visited []string
-			gone, err := VisitNamedNodes(context.Background(), cs, tt.names, tt.selector, func(n *corev1.Node) error {
+			gone, err := VisitNamedNodes(context.Background(), cs, names, selector, func(n *corev1.Node) error {
 				visited = append(visited, n.Name)
 				return nil
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			sort.Strings(visited)
-			sort.Strings(tt.wantVisited)
-			if diff := cmp.Diff(tt.wantVisited, visited); diff != "" {
-				t.Errorf("visited (-want +got):\n%s", diff)
+			return visited, gone, countVerbs(cs.Actions())
+		},
+		"metadata": func(t *testing.T, nodes []*corev1.Node, names []string, selector string) ([]string, []string, map[string]int) {
+			scheme := runtime.NewScheme()
+			if err := metav1.AddMetaToScheme(scheme); err != nil {
+				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.wantGone, gone); diff != "" {
-				t.Errorf("gone (-want +got):\n%s", diff)
+			objs := make([]runtime.Object, len(nodes))
+			for i, n := range nodes {
+				objs[i] = &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: n.ObjectMeta}
 			}
-			if diff := cmp.Diff(tt.wantRequests, requests(cs)); diff != "" {
-				t.Errorf("requests (-want +got):\n%s", diff)
+			mc := metadatafake.NewSimpleMetadataClient(scheme, objs...)
+			var visited []string
+			gone, err := VisitNamedNodeMetadata(context.Background(), mc, names, selector, func(m *metav1.PartialObjectMetadata) error {
+				visited = append(visited, m.Name)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
+			return visited, gone, countVerbs(mc.Actions())
+		},
+	}
+	for _, tt := range tests {
+		for source, visit := range sources {
+			t.Run(tt.name+"/"+source, func(t *testing.T) {
+				nodes := []*corev1.Node{poolNode("a", pool), poolNode("b", pool)}
+				for _, n := range tt.nodes {
+					nodes = append(nodes, poolNode(n, nil))
+				}
+				visited, gone, reqs := visit(t, nodes, tt.names, tt.selector)
+				sort.Strings(visited)
+				sort.Strings(tt.wantVisited)
+				if diff := cmp.Diff(tt.wantVisited, visited); diff != "" {
+					t.Errorf("visited (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(tt.wantGone, gone); diff != "" {
+					t.Errorf("gone (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(tt.wantRequests, reqs); diff != "" {
+					t.Errorf("requests (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }

@@ -27,6 +27,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
@@ -238,13 +239,35 @@ func selectorString(selector types.Map) (string, bool) {
 // skipped: it no longer carries anything this resource owns.
 func readTargetNodes(ctx context.Context, cs kubernetes.Interface, nodeNames []string, selector types.Map, visit func(*corev1.Node)) ([]string, error) {
 	sel, _ := selectorString(selector)
-	present := make([]string, 0, len(nodeNames))
-	_, err := k8s.VisitNamedNodes(ctx, cs, nodeNames, sel, func(n *corev1.Node) error {
-		present = append(present, n.Name)
-		visit(n)
-		return nil
+	return presentNodes(len(nodeNames), func(seen func(string)) error {
+		_, err := k8s.VisitNamedNodes(ctx, cs, nodeNames, sel, func(n *corev1.Node) error {
+			seen(n.Name)
+			visit(n)
+			return nil
+		})
+		return err
 	})
-	if err != nil {
+}
+
+// readTargetNodeMetadata is readTargetNodes for a caller that needs only the
+// nodes' metadata (kubedaemon_node_labels): the listing carries each node's
+// metadata alone.
+func readTargetNodeMetadata(ctx context.Context, mc metadata.Interface, nodeNames []string, selector types.Map, visit func(*metav1.PartialObjectMetadata)) ([]string, error) {
+	sel, _ := selectorString(selector)
+	return presentNodes(len(nodeNames), func(seen func(string)) error {
+		_, err := k8s.VisitNamedNodeMetadata(ctx, mc, nodeNames, sel, func(m *metav1.PartialObjectMetadata) error {
+			seen(m.Name)
+			visit(m)
+			return nil
+		})
+		return err
+	})
+}
+
+// presentNodes runs read and returns the sorted names it saw.
+func presentNodes(capacity int, read func(seen func(name string)) error) ([]string, error) {
+	present := make([]string, 0, capacity)
+	if err := read(func(name string) { present = append(present, name) }); err != nil {
 		return nil, err
 	}
 	sort.Strings(present)

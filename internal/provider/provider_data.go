@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
@@ -104,6 +105,20 @@ func (d *providerData) Clientset(diags *diag.Diagnostics) kubernetes.Interface {
 		return nil
 	}
 	return cs
+}
+
+// Metadata returns the client that reads objects' metadata alone, or adds
+// an error diagnostic and nil.
+func (d *providerData) Metadata(diags *diag.Diagnostics) metadata.Interface {
+	if !d.usable(diags) {
+		return nil
+	}
+	mc, err := d.clients.Metadata()
+	if err != nil {
+		addConfigError(diags, err)
+		return nil
+	}
+	return mc
 }
 
 // Rollout returns the configuration's rollout client, or adds an error

@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
 
@@ -301,13 +301,13 @@ func (r *nodeLabelsResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cs := r.data.Clientset(&resp.Diagnostics)
-	if cs == nil {
+	mc := r.data.Metadata(&resp.Diagnostics)
+	if mc == nil {
 		return
 	}
 	want := mapStrings(state.Labels)
 	drift, missing := map[string]string{}, map[string]bool{}
-	present, err := readTargetNodes(ctx, cs, nodeNames(state.Nodes), state.NodeSelector, func(n *corev1.Node) {
+	present, err := readTargetNodeMetadata(ctx, mc, nodeNames(state.Nodes), state.NodeSelector, func(n *metav1.PartialObjectMetadata) {
 		// Drift: a key missing on any node is missing; otherwise the first
 		// node whose value differs decides what the plan shows.
 		for k, v := range want {
