@@ -59,7 +59,7 @@ func rolloutBlock() schema.SingleNestedBlock {
 				MarkdownDescription: "How long the new pods of a wave must run (ready, restarting at most " +
 					"`max_restarts` times) before the next wave starts, for waves that do not set their own: a Go " +
 					"duration (`2m`). Defaults to no soak. Needs at least one `wave`.",
-				Validators: []validator.String{durationValidator{}},
+				Validators: []validator.String{soakDuration},
 			},
 			"max_restarts": schema.Int64Attribute{
 				Optional: true,
@@ -100,7 +100,7 @@ func rolloutBlock() schema.SingleNestedBlock {
 					},
 					"soak": schema.StringAttribute{
 						Optional: true, MarkdownDescription: "`soak` of this wave.",
-						Validators: []validator.String{durationValidator{}},
+						Validators: []validator.String{soakDuration},
 					},
 				}},
 			},
@@ -441,6 +441,10 @@ func (r *daemonSetResource) checkWavesMatch(ctx context.Context, m *rolloutModel
 	}
 }
 
+// soakDuration checks a soak: a positive Go duration.
+var soakDuration = positiveDuration{ifNotPositive: "give how long the new pods of a wave must run before the " +
+	"next wave starts, e.g. \"2m\"; for no soak, leave soak out."}
+
 // maxUnavailableValidator: a positive number or a percent from 1% to 100%.
 type maxUnavailableValidator struct{}
 
@@ -468,25 +472,6 @@ func (maxUnavailableValidator) ValidateString(_ context.Context, req validator.S
 	case strings.HasSuffix(s, "%") && n > 100:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Max Unavailable",
 			fmt.Sprintf("%q is more than 100%%.", s))
-	}
-}
-
-// durationValidator: a positive Go duration.
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "a positive Go duration such as 2m"
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is not a positive duration: write e.g. \"30s\", \"2m\" or \"1h\".", req.ConfigValue.ValueString()))
 	}
 }
 

@@ -466,6 +466,12 @@ resource "kubedaemon_daemonset" "agent" {
       selector        = "env=dev"
       max_unavailable = "0"
     }`, "", `(?s)Invalid Max Unavailable.*max_unavailable = "0"`},
+		{`wave {
+      selector = "env=dev"
+      soak     = "0s"
+    }`, "", `(?s)Invalid Duration.*soak\s+=\s+"0s"\s+is\s+not\s+positive.*next\s+wave\s+starts`},
+		{`wave { selector = "env=dev" }
+    soak = "soon"`, "", `(?s)Invalid Duration.*soak\s+=\s+"soon"\s+is\s+not\s+a\s+duration`},
 		{`wave { selector = "env=dev" }`, `update_strategy {
       type = "RollingUpdate"
     }`, `(?s)Update Strategy Set With Rollout.*type = "RollingUpdate"`},

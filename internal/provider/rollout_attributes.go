@@ -114,7 +114,8 @@ func stuckGraceAttribute() schema.StringAttribute {
 			"`\"10s\"` or `\"2m\"`. Defaults to `\"" + rollout.DefaultStuckGrace.String() + "\"`. States that never " +
 			"resolve by themselves (an invalid image name, a missing ConfigMap, a host port taken, a pod the API " +
 			"server forbids) fail at once.",
-		Validators: []validator.String{positiveDuration{}},
+		Validators: []validator.String{positiveDuration{ifNotPositive: "give how long to wait before a pod counts as " +
+			"stuck, e.g. \"30s\"; to never fail early, set fail_fast = false instead."}},
 	}
 }
 
@@ -132,8 +133,11 @@ func stuckGrace(v types.String) time.Duration {
 	return d
 }
 
-// positiveDuration accepts a Go duration greater than zero, e.g. "30s".
-type positiveDuration struct{}
+// positiveDuration accepts a Go duration greater than zero, e.g. "30s";
+// ifNotPositive is the remedy its error gives for zero or a negative one.
+type positiveDuration struct {
+	ifNotPositive string
+}
 
 var _ validator.String = positiveDuration{}
 
@@ -143,7 +147,7 @@ func (positiveDuration) Description(context.Context) string {
 
 func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -156,8 +160,7 @@ func (positiveDuration) ValidateString(_ context.Context, req validator.StringRe
 				"\"2m\" or \"1m30s\".\n\nOriginal Error: %s", req.Path, s, err))
 	case d <= 0:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%s = %q is not positive: give how long to wait before a pod counts as stuck, e.g. \"30s\"; "+
-				"to never fail early, set fail_fast = false instead.", req.Path, s))
+			fmt.Sprintf("%s = %q is not positive: %s", req.Path, s, v.ifNotPositive))
 	}
 }
 
