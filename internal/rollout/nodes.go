@@ -96,11 +96,7 @@ func (t *noNodesTally) message() string {
 	}
 	if len(t.fits) > 0 {
 		sort.Strings(t.fits)
-		shown := strings.Join(t.fits[:min(len(t.fits), maxReported)], ", ")
-		if more := len(t.fits) - maxReported; more > 0 {
-			shown += fmt.Sprintf(" and %d more", more)
-		}
-		msg += fmt.Sprintf("; %d node(s) match now (%s): the node list changed since the controller counted", len(t.fits), shown)
+		msg += fmt.Sprintf("; %d node(s) match now (%s): the node list changed since the controller counted", len(t.fits), nodeList(t.fits))
 	}
 	return msg + ". Change the node selector, affinity or tolerations if the daemon should run somewhere."
 }

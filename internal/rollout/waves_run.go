@@ -128,9 +128,11 @@ func (e *WaveError) Error() string {
 	return b.String()
 }
 
+// nodeList is nodes joined by commas, the first maxReported of them, then
+// how many more there are.
 func nodeList(nodes []string) string {
-	if len(nodes) > 10 {
-		return strings.Join(nodes[:10], ", ") + fmt.Sprintf(" and %d more", len(nodes)-10)
+	if len(nodes) > maxReported {
+		return strings.Join(nodes[:maxReported], ", ") + fmt.Sprintf(" and %d more", len(nodes)-maxReported)
 	}
 	return strings.Join(nodes, ", ")
 }
