@@ -473,8 +473,13 @@ type Clients struct {
 	once   sync.Once
 	rest   *rest.Config
 	cs     kubernetes.Interface
-	meta   metadata.Interface
 	err    error
+
+	// The metadata client, which only kubedaemon_node_labels' refresh
+	// uses, is built on its first use.
+	metaOnce sync.Once
+	meta     metadata.Interface
+	metaErr  error
 }
 
 // NewClients returns lazily built clients for cfg.
@@ -499,10 +504,6 @@ func (c *Clients) init() {
 			return
 		}
 		c.cs, c.err = kubernetes.NewForConfig(c.rest)
-		if c.err != nil {
-			return
-		}
-		c.meta, c.err = metadata.NewForConfig(c.rest)
 	})
 }
 
@@ -521,7 +522,13 @@ func (c *Clients) Clientset() (kubernetes.Interface, error) {
 // Metadata returns the client that reads objects' metadata alone.
 func (c *Clients) Metadata() (metadata.Interface, error) {
 	c.init()
-	return c.meta, c.err
+	if c.err != nil {
+		return nil, c.err
+	}
+	c.metaOnce.Do(func() {
+		c.meta, c.metaErr = metadata.NewForConfig(c.rest)
+	})
+	return c.meta, c.metaErr
 }
 
 // IsConfigError reports whether err is a user-fixable connection setting.
