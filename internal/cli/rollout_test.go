@@ -62,14 +62,9 @@ func TestAccRolloutCommand(t *testing.T) {
 	}
 	setImage := func(image string) {
 		t.Helper()
-		live, err := cs.AppsV1().DaemonSets(ns).Get(ctx, "agent", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		live.Spec.Template.Spec.Containers[0].Image = image
-		if _, err := cs.AppsV1().DaemonSets(ns).Update(ctx, live, metav1.UpdateOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		clustertest.UpdateDaemonSet(t, testCluster, ns, "agent", "", func(ds *appsv1.DaemonSet) {
+			ds.Spec.Template.Spec.Containers[0].Image = image
+		})
 	}
 	images := func() map[string]string {
 		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=agent"})
@@ -130,10 +125,9 @@ func TestAccRolloutCommand(t *testing.T) {
 	}
 
 	// A RollingUpdate DaemonSet is refused with the fix.
-	live.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType}
-	if _, err := cs.AppsV1().DaemonSets(ns).Update(ctx, live, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	clustertest.UpdateDaemonSet(t, testCluster, ns, "agent", "", func(ds *appsv1.DaemonSet) {
+		ds.Spec.UpdateStrategy = appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType}
+	})
 	code, _, errOut = run(t, args...)
 	if code != exitUsage || !strings.Contains(errOut, "uses updateStrategy RollingUpdate") || !strings.Contains(errOut, "kubectl patch ds agent") {
 		t.Errorf("RollingUpdate: exit %d, stderr %q", code, errOut)

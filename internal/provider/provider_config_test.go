@@ -26,6 +26,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // nodeCount is a data source that proves the provider reached the cluster.
@@ -447,17 +449,10 @@ provider "kubedaemon" {
 }
 `)
 	stamp := func() {
-		ctx := context.Background()
-		dss := testCluster.Client().AppsV1().DaemonSets(ns)
-		ds, err := dss.Get(ctx, "stamped", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds.Labels["example.com/revision"] = "2"
-		ds.Labels["example.com/scanned"] = "true"
-		if _, err := dss.Update(ctx, ds, metav1.UpdateOptions{FieldManager: "policy-engine"}); err != nil {
-			t.Fatal(err)
-		}
+		clustertest.UpdateDaemonSet(t, testCluster, ns, "stamped", "policy-engine", func(ds *appsv1.DaemonSet) {
+			ds.Labels["example.com/revision"] = "2"
+			ds.Labels["example.com/scanned"] = "true"
+		})
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -14,10 +14,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // testNamespace creates a namespace of its own for one test and deletes it
@@ -197,15 +200,9 @@ func TestAccDaemonSet_logd(t *testing.T) {
 			{
 				// kubectl set image behind Terraform's back shows as drift.
 				PreConfig: func() {
-					ctx := context.Background()
-					ds, err := testCluster.Client().AppsV1().DaemonSets(ns).Get(ctx, "logd", metav1.GetOptions{})
-					if err != nil {
-						t.Fatal(err)
-					}
-					ds.Spec.Template.Spec.Containers[0].Image = "alpine:edge"
-					if _, err := testCluster.Client().AppsV1().DaemonSets(ns).Update(ctx, ds, metav1.UpdateOptions{FieldManager: "kubectl-set"}); err != nil {
-						t.Fatal(err)
-					}
+					clustertest.UpdateDaemonSet(t, testCluster, ns, "logd", "kubectl-set", func(ds *appsv1.DaemonSet) {
+						ds.Spec.Template.Spec.Containers[0].Image = "alpine:edge"
+					})
 				},
 				Config:             logdConfig(ns, "alpine"),
 				PlanOnly:           true,

@@ -23,7 +23,8 @@ import (
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
-	"k8s.io/client-go/util/retry"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // The labels test's own nodes: the seeds' one prod and two dev nodes.
@@ -46,20 +47,7 @@ func addForeignLabelledNodes(t *testing.T, names []string, extra map[string]stri
 			metav1.ApplyOptions{FieldManager: "other-team", Force: true}); err != nil {
 			t.Fatal(err)
 		}
-		// The node controllers write the node too: retry a conflict, as
-		// kubectl label does.
-		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-			node, err := nodes.Get(ctx, n, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			node.Labels["owner"] = "ops"
-			_, err = nodes.Update(ctx, node, metav1.UpdateOptions{FieldManager: "kubectl-label"})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		clustertest.UpdateNode(t, testCluster, n, "kubectl-label", func(node *corev1.Node) { node.Labels["owner"] = "ops" })
 	}
 }
 
@@ -313,15 +301,7 @@ resource "kubedaemon_node_labels" "takeover" {
 			{
 				// Drift: a value changed behind Terraform's back shows in the plan.
 				PreConfig: func() {
-					ctx := context.Background()
-					n, err := testCluster.Client().CoreV1().Nodes().Get(ctx, "acc-lbl-2", metav1.GetOptions{})
-					if err != nil {
-						t.Fatal(err)
-					}
-					n.Labels["env"] = "staging"
-					if _, err := testCluster.Client().CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{FieldManager: "someone"}); err != nil {
-						t.Fatal(err)
-					}
+					clustertest.UpdateNode(t, testCluster, "acc-lbl-2", "someone", func(n *corev1.Node) { n.Labels["env"] = "staging" })
 				},
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,

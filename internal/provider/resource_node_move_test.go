@@ -1,14 +1,14 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // nodeMoveConfig is a node's labels and taint, written with hashicorp/kubernetes
@@ -84,16 +84,9 @@ func TestAccNodeLabelsAndTaints_moveFromKubernetes(t *testing.T) {
 	// Another tool taints the node once hashicorp/kubernetes has applied
 	// (whose force takes the whole list of taints).
 	taintByOthers := func() {
-		ctx := context.Background()
-		nodes := testCluster.Client().CoreV1().Nodes()
-		n, err := nodes.Get(ctx, node, metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.Spec.Taints = append(n.Spec.Taints, foreignTaint)
-		if _, err := nodes.Update(ctx, n, metav1.UpdateOptions{FieldManager: "kubectl-taint"}); err != nil {
-			t.Fatal(err)
-		}
+		clustertest.UpdateNode(t, testCluster, node, "kubectl-taint", func(n *corev1.Node) {
+			n.Spec.Taints = append(n.Spec.Taints, foreignTaint)
+		})
 	}
 	ours := corev1.Taint{Key: "dedicated", Value: "logging", Effect: corev1.TaintEffectNoSchedule}
 	foreign := func(poolValue string, taints ...corev1.Taint) resource.TestCheckFunc {

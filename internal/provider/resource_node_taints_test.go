@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,6 +26,8 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 var (
@@ -98,14 +101,7 @@ func TestAccNodeTaintsResource(t *testing.T) {
 	// Cordon acc-tnt-0: the node lifecycle controller adds its
 	// node.kubernetes.io/unschedulable taint, which must survive, and
 	// daemons still run there.
-	n, err := cs.CoreV1().Nodes().Get(ctx, "acc-tnt-0", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Spec.Unschedulable = true
-	if _, err := cs.CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{FieldManager: "kubectl-cordon"}); err != nil {
-		t.Fatal(err)
-	}
+	clustertest.UpdateNode(t, testCluster, "acc-tnt-0", "kubectl-cordon", func(n *corev1.Node) { n.Spec.Unschedulable = true })
 	if err := checkNodeTaintsEventually("acc-tnt-0", cordonTaint); err != nil {
 		t.Fatal(err)
 	}
@@ -280,18 +276,11 @@ func createTestDaemonSetInNamespace(t *testing.T, namespace, name string, spec c
 
 func addGPUToleration(t *testing.T, namespace, name string) {
 	t.Helper()
-	ctx := context.Background()
-	dss := testCluster.Client().AppsV1().DaemonSets(namespace)
-	ds, err := dss.Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds.Spec.Template.Spec.Tolerations = []corev1.Toleration{{
-		Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "gpu", Effect: corev1.TaintEffectNoSchedule,
-	}}
-	if _, err := dss.Update(ctx, ds, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	clustertest.UpdateDaemonSet(t, testCluster, namespace, name, "", func(ds *appsv1.DaemonSet) {
+		ds.Spec.Template.Spec.Tolerations = []corev1.Toleration{{
+			Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "gpu", Effect: corev1.TaintEffectNoSchedule,
+		}}
+	})
 }
 
 func waitPodGone(namespace, name string) resource.TestCheckFunc {
@@ -700,17 +689,12 @@ func TestAccNodeTaintsResourcePartialFailure(t *testing.T) {
 	t.Cleanup(func() { _ = testCluster.DeleteNodes(context.Background(), nodes...) })
 	blocker := corev1.Taint{Key: "example.com/tier", Value: "gold", Effect: corev1.TaintEffectNoSchedule}
 	setBlocker := func(on bool) {
-		n, err := testCluster.Client().CoreV1().Nodes().Get(ctx, nodes[1], metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.Spec.Taints = slices.DeleteFunc(n.Spec.Taints, func(t corev1.Taint) bool { return t.Key == blocker.Key })
-		if on {
-			n.Spec.Taints = append(n.Spec.Taints, blocker)
-		}
-		if _, err := testCluster.Client().CoreV1().Nodes().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		clustertest.UpdateNode(t, testCluster, nodes[1], "", func(n *corev1.Node) {
+			n.Spec.Taints = slices.DeleteFunc(n.Spec.Taints, func(t corev1.Taint) bool { return t.Key == blocker.Key })
+			if on {
+				n.Spec.Taints = append(n.Spec.Taints, blocker)
+			}
+		})
 	}
 	setBlocker(true)
 	tier := corev1.Taint{Key: "example.com/tier", Value: "silver", Effect: corev1.TaintEffectNoSchedule}

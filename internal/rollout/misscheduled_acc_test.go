@@ -9,6 +9,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 )
 
 // A NoSchedule taint added under a running daemon pod makes the node
@@ -30,14 +32,9 @@ func TestAccWaitMisscheduledPodThatStays(t *testing.T) {
 		t.Fatalf("first wait: %v", err)
 	}
 	cs := testCluster.Client()
-	node, err := cs.CoreV1().Nodes().Get(ctx, nodes[1], metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	node.Spec.Taints = append(node.Spec.Taints, corev1.Taint{Key: "rollout-test/drain", Value: "soon", Effect: corev1.TaintEffectNoSchedule})
-	if _, err := cs.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	clustertest.UpdateNode(t, testCluster, nodes[1], "", func(n *corev1.Node) {
+		n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: "rollout-test/drain", Value: "soon", Effect: corev1.TaintEffectNoSchedule})
+	})
 	// A metadata-only change (no new generation) waits again, as a
 	// Terraform apply of a label does.
 	ds.Labels = map[string]string{"team": "logs"}

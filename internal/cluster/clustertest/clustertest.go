@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
 )
@@ -125,4 +126,47 @@ func NotReadyNode(t testing.TB, c *cluster.Cluster, prefix string) string {
 	}
 	t.Cleanup(func() { _ = cs.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
 	return name
+}
+
+// UpdateDaemonSet changes the live DaemonSet namespace/name with mutate and
+// writes it back as fieldManager ("" for the client's default). The
+// DaemonSet controller writes the object's status meanwhile, so a conflict
+// reads the object again and retries, as kubectl edit does.
+func UpdateDaemonSet(t testing.TB, c *cluster.Cluster, namespace, name, fieldManager string, mutate func(*appsv1.DaemonSet)) {
+	t.Helper()
+	ctx := context.Background()
+	dss := c.Client().AppsV1().DaemonSets(namespace)
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		ds, err := dss.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		mutate(ds)
+		_, err = dss.Update(ctx, ds, metav1.UpdateOptions{FieldManager: fieldManager})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("update daemonset %s/%s: %v", namespace, name, err)
+	}
+}
+
+// UpdateNode changes the live node name with mutate and writes it back as
+// fieldManager ("" for the client's default), retrying a conflict with the
+// node's heartbeats as kubectl label and kubectl cordon do.
+func UpdateNode(t testing.TB, c *cluster.Cluster, name, fieldManager string, mutate func(*corev1.Node)) {
+	t.Helper()
+	ctx := context.Background()
+	nodes := c.Client().CoreV1().Nodes()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		n, err := nodes.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		mutate(n)
+		_, err = nodes.Update(ctx, n, metav1.UpdateOptions{FieldManager: fieldManager})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("update node %s: %v", name, err)
+	}
 }
