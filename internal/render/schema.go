@@ -176,7 +176,7 @@ func hasPath(v any, loc []string) bool {
 	return true
 }
 
-// resolveRef follows a local "$ref": "#/$defs/name" (JSON pointer into the
+// resolveRef follows a local "$ref": "#/definitions/name" (JSON pointer into the
 // same document); other references are left alone.
 func resolveRef(sch, root map[string]any) map[string]any {
 	for range 10 { // a bound, in case refs loop
