@@ -103,8 +103,10 @@ func fieldManagerConflict(node, key, owner string) error {
 	}}
 }
 
-// TestApplyLabels: one listing, one apply per node that is not as wanted,
-// and every failure reported at its node.
+// TestApplyLabels: one listing, one write per node that is not as wanted,
+// and every failure reported at its node. A release of keys the manager
+// alone owns is a merge patch conditional on the node as listed; a shared
+// key, or a node changed since the listing, is released by apply.
 func TestApplyLabels(t *testing.T) {
 	const manager = "kubedaemon-labels-abc"
 	pool := map[string]string{"pool": "x"}
@@ -121,9 +123,13 @@ func TestApplyLabels(t *testing.T) {
 		node("replaced", pool),
 		node("as-wanted", map[string]string{"pool": "x", "env": "prod"}, mine),
 		node("released", map[string]string{"pool": "x", "env": "prod"}, mine),
+		node("released-shared", map[string]string{"pool": "x", "env": "prod"}, mine,
+			managed("kubectl-label", "Update", `{"f:metadata":{"f:labels":{"f:env":{}}}}`)),
+		node("released-changed", map[string]string{"pool": "x", "env": "prod"}, mine),
 		node("nothing-to-release", pool),
 	)
 	var applied sync.Map // node -> the apply configuration
+	var removed sync.Map // node -> the merge patch
 	cs.PrependReactor("get", "nodes", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		if a.(k8stesting.GetAction).GetName() == "replaced" {
 			n := poolNode("replaced", pool)
@@ -134,6 +140,13 @@ func TestApplyLabels(t *testing.T) {
 	})
 	cs.PrependReactor("patch", "nodes", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		p := a.(k8stesting.PatchAction)
+		if p.GetPatchType() == types.MergePatchType {
+			removed.Store(p.GetName(), string(p.GetPatch()))
+			if p.GetName() == "released-changed" {
+				return true, nil, apierrors.NewConflict(corev1.Resource("nodes"), p.GetName(), errors.New("the object has been modified"))
+			}
+			return true, poolNode(p.GetName(), pool), nil
+		}
 		var cfg struct {
 			Metadata struct {
 				UID    types.UID         `json:"uid"`
@@ -161,13 +174,13 @@ func TestApplyLabels(t *testing.T) {
 		Manager:  manager,
 		Labels:   map[string]string{"env": "prod"},
 		Apply:    []string{"ok", "conflict", "broken", "replaced", "as-wanted", "gone"},
-		Release:  []string{"released", "nothing-to-release"},
+		Release:  []string{"released", "released-shared", "released-changed", "nothing-to-release"},
 		Selector: "pool=x",
 	}, EachOptions{Parallel: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"as-wanted", "nothing-to-release", "ok", "released", "replaced"}, res.Done); diff != "" {
+	if diff := cmp.Diff([]string{"as-wanted", "nothing-to-release", "ok", "released", "released-changed", "released-shared", "replaced"}, res.Done); diff != "" {
 		t.Errorf("done (-want +got):\n%s", diff)
 	}
 	failed := map[string]error{}
@@ -190,18 +203,27 @@ func TestApplyLabels(t *testing.T) {
 	var wrote []string
 	applied.Range(func(k, v any) bool {
 		wrote = append(wrote, k.(string))
-		if labels := v.(map[string]string); k == "released" && len(labels) > 0 {
-			t.Errorf("release applied %v, want no labels", labels)
+		if labels := v.(map[string]string); strings.HasPrefix(k.(string), "released") && len(labels) > 0 {
+			t.Errorf("release applied %v to %s, want no labels", labels, k)
 		}
 		return true
 	})
 	sort.Strings(wrote)
-	if diff := cmp.Diff([]string{"broken", "conflict", "ok", "released", "replaced"}, wrote); diff != "" {
+	if diff := cmp.Diff([]string{"broken", "conflict", "ok", "released-changed", "released-shared", "replaced"}, wrote); diff != "" {
 		t.Errorf("applied to (-want +got):\n%s", diff)
 	}
+	patches := map[string]string{}
+	removed.Range(func(k, v any) bool { patches[k.(string)] = v.(string); return true })
+	wantPatch := func(node string) string {
+		return `{"metadata":{"labels":{"env":null},"resourceVersion":"1","uid":"uid-` + node + `"}}`
+	}
+	if diff := cmp.Diff(map[string]string{"released": wantPatch("released"), "released-changed": wantPatch("released-changed")}, patches); diff != "" {
+		t.Errorf("merge patches (-want +got):\n%s", diff)
+	}
 	// One listing; GETs only for the conflict's owners, the replaced node
-	// and the node that is not there; two applies to the replaced node.
-	if diff := cmp.Diff(map[string]int{"list": 1, "get": 3, "patch": 6}, requests(cs)); diff != "" {
+	// and the node that is not there; two applies to the replaced node, a
+	// merge patch and then an apply to the node changed since the listing.
+	if diff := cmp.Diff(map[string]int{"list": 1, "get": 3, "patch": 9}, requests(cs)); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }

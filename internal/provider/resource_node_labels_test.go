@@ -73,6 +73,25 @@ func checkNodeLabels(want map[string]map[string]string) resource.TestCheckFunc {
 	}
 }
 
+// checkNoLabelsManager asserts that no kubedaemon_node_labels field manager
+// is in the nodes' managedFields.
+func checkNoLabelsManager(nodes ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, node := range nodes {
+			n, err := testCluster.Client().CoreV1().Nodes().Get(context.Background(), node, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			for _, mf := range n.ManagedFields {
+				if strings.HasPrefix(mf.Manager, k8s.LabelsFieldManagerPrefix) {
+					return fmt.Errorf("node %s: field manager %s is left (%s)", node, mf.Manager, mf.FieldsV1)
+				}
+			}
+		}
+		return nil
+	}
+}
+
 func withForeign(m map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range foreignLabels {
@@ -308,13 +327,18 @@ resource "kubedaemon_node_labels" "takeover" {
 				Check:              resource.TestCheckResourceAttr("kubedaemon_node_labels.dev_b", "labels.env", "staging"),
 			},
 		},
-		CheckDestroy: checkNodeLabels(map[string]map[string]string{
-			"acc-lbl-0": {"env": "", "host": "", "team": "infra", "owner": "ops", "kubernetes.io/hostname": "acc-lbl-0", "acc-lbl": "yes"},
-			"acc-lbl-1": {"env": "", "host": "", "team": "infra", "owner": "ops"},
-			// The forced takeover moved team to the resource, so destroy removed it;
-			// env is owned by "someone" since the drift step, so it stays.
-			"acc-lbl-2": {"team": "", "owner": "ops", "env": "staging"},
-		}),
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			checkNodeLabels(map[string]map[string]string{
+				"acc-lbl-0": {"env": "", "host": "", "team": "infra", "owner": "ops", "kubernetes.io/hostname": "acc-lbl-0", "acc-lbl": "yes"},
+				"acc-lbl-1": {"env": "", "host": "", "team": "infra", "owner": "ops"},
+				// The forced takeover moved team to the resource, so destroy removed it;
+				// env is owned by "someone" since the drift step, so it stays.
+				"acc-lbl-2": {"team": "", "owner": "ops", "env": "staging"},
+			}),
+			// Whether released by merge patch (keys no one else owns) or by
+			// apply (shared keys), no resource's field manager is left.
+			checkNoLabelsManager("acc-lbl-0", "acc-lbl-1", "acc-lbl-2"),
+		),
 	})
 }
 
