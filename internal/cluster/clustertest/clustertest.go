@@ -134,18 +134,7 @@ func NotReadyNode(t testing.TB, c *cluster.Cluster, prefix string) string {
 // reads the object again and retries, as kubectl edit does.
 func UpdateDaemonSet(t testing.TB, c *cluster.Cluster, namespace, name, fieldManager string, mutate func(*appsv1.DaemonSet)) {
 	t.Helper()
-	ctx := context.Background()
-	dss := c.Client().AppsV1().DaemonSets(namespace)
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		ds, err := dss.Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		mutate(ds)
-		_, err = dss.Update(ctx, ds, metav1.UpdateOptions{FieldManager: fieldManager})
-		return err
-	})
-	if err != nil {
+	if err := update(c.Client().AppsV1().DaemonSets(namespace), name, fieldManager, mutate); err != nil {
 		t.Fatalf("update daemonset %s/%s: %v", namespace, name, err)
 	}
 }
@@ -155,18 +144,28 @@ func UpdateDaemonSet(t testing.TB, c *cluster.Cluster, namespace, name, fieldMan
 // node's heartbeats as kubectl label and kubectl cordon do.
 func UpdateNode(t testing.TB, c *cluster.Cluster, name, fieldManager string, mutate func(*corev1.Node)) {
 	t.Helper()
+	if err := update(c.Client().CoreV1().Nodes(), name, fieldManager, mutate); err != nil {
+		t.Fatalf("update node %s: %v", name, err)
+	}
+}
+
+// getUpdater is the part of a typed client that update needs.
+type getUpdater[T any] interface {
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (T, error)
+	Update(ctx context.Context, obj T, opts metav1.UpdateOptions) (T, error)
+}
+
+// update reads an object, changes it and writes it back, again on a
+// conflict (client-go's retry.RetryOnConflict).
+func update[T any](client getUpdater[T], name, fieldManager string, mutate func(T)) error {
 	ctx := context.Background()
-	nodes := c.Client().CoreV1().Nodes()
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		n, err := nodes.Get(ctx, name, metav1.GetOptions{})
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		obj, err := client.Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return err
 		}
-		mutate(n)
-		_, err = nodes.Update(ctx, n, metav1.UpdateOptions{FieldManager: fieldManager})
+		mutate(obj)
+		_, err = client.Update(ctx, obj, metav1.UpdateOptions{FieldManager: fieldManager})
 		return err
 	})
-	if err != nil {
-		t.Fatalf("update node %s: %v", name, err)
-	}
 }
