@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // presetWavesConfig is node-exporter on the fleet's nodes, rolled out in
@@ -42,6 +44,20 @@ resource "kubedaemon_preset" "ne" {
   }
 }
 `, ns, label, tag, extra)
+}
+
+// eventually runs check until it passes, for up to a minute, and returns its
+// last error if it never does.
+func eventually(check resource.TestCheckFunc) error {
+	var last error
+	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		last = check(nil)
+		return last == nil, nil
+	})
+	if err != nil && last != nil {
+		return last
+	}
+	return err
 }
 
 // presetFleetImages checks that every node of the fleet runs image, or, for
@@ -116,7 +132,7 @@ func TestAccPresetResource_rolloutWaves(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := presetFleetImages(ns, "node-exporter:v2", all, nil, "")(nil); err != nil {
+					if err := eventually(presetFleetImages(ns, "node-exporter:v2", all, nil, "")); err != nil {
 						t.Fatalf("after the rollback: %v", err)
 					}
 				},
@@ -130,7 +146,10 @@ func TestAccPresetResource_rolloutWaves(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := presetFleetImages(ns, "node-exporter:v2", all, dev, "node-exporter:crashloop")(nil); err != nil {
+					// The apply returns as the wave fails: a node of the wave
+					// whose pod was just deleted may get its new one a moment
+					// later from the DaemonSet controller.
+					if err := eventually(presetFleetImages(ns, "node-exporter:v2", all, dev, "node-exporter:crashloop")); err != nil {
 						t.Fatalf("after the halt: %v", err)
 					}
 				},

@@ -264,7 +264,7 @@ func TestAccDaemonSet_rolloutWaves(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := checkFleet(ns, "agent:2", all, nil, "")(nil); err != nil {
+					if err := eventually(checkFleet(ns, "agent:2", all, nil, "")); err != nil {
 						t.Fatalf("after the rollback: %v", err)
 					}
 				},
@@ -275,7 +275,7 @@ func TestAccDaemonSet_rolloutWaves(t *testing.T) {
 				// Halted: only wave 1 runs the new image, and the plan of the
 				// same configuration proposes to resume.
 				PreConfig: func() {
-					if err := checkFleet(ns, "agent:2", all, dev, "agent:crashloop")(nil); err != nil {
+					if err := eventually(checkFleet(ns, "agent:2", all, dev, "agent:crashloop")); err != nil {
 						t.Fatalf("after the halt: %v", err)
 					}
 				},

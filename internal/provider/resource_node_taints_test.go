@@ -259,9 +259,7 @@ resource "kubedaemon_node_taints" "team" {
 }
 
 func checkNodeTaintsEventually(node string, want ...corev1.Taint) error {
-	return wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, 60*time.Second, true, func(context.Context) (bool, error) {
-		return checkNodeTaints(node, want)(nil) == nil, nil
-	})
+	return eventually(checkNodeTaints(node, want))
 }
 
 func createTestDaemonSetInNamespace(t *testing.T, namespace, name string, spec corev1.PodSpec) {
