@@ -66,22 +66,24 @@ func ApplyLabels(ctx context.Context, cs kubernetes.Interface, ch LabelsChange, 
 	return changeNodes(ctx, cs, ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
 		read: func(n *corev1.Node, release bool) (bool, error) {
 			want := ch.Labels
+			owners := LabelOwners(n)
+			owned := ownedLabels(n, owners, ch.Manager)
 			if release {
 				want = nil
-				if keys := soleOwnedLabels(n, ch.Manager); len(keys) > 0 {
-					sole[n.Name] = soleLabels{uid: n.UID, resourceVersion: n.ResourceVersion, keys: keys}
+				if keys := soleOwned(owned, owners); len(keys) > 0 {
+					sole[n.Name] = soleLabels{resourceVersion: n.ResourceVersion, keys: keys}
 				}
 			}
 			uids[n.Name] = n.UID
 			// An apply of what the manager already owns changes nothing.
-			return !maps.Equal(OwnedLabels(n, ch.Manager), want), nil
+			return !maps.Equal(owned, want), nil
 		},
 		write: func(ctx context.Context, node string, release bool) error {
 			want := ch.Labels
 			if release {
 				want = nil
 				if s, ok := sole[node]; ok {
-					if done, err := removeSoleLabels(ctx, cs, node, ch.Manager, s); done || err != nil {
+					if done, err := removeSoleLabels(ctx, cs, node, uids[node], ch.Manager, s); done || err != nil {
 						return err
 					}
 				}
@@ -92,46 +94,38 @@ func ApplyLabels(ctx context.Context, cs kubernetes.Interface, ch LabelsChange, 
 }
 
 // soleLabels are the label keys a manager alone owns on a node, and the
-// node's UID and resourceVersion when they were read.
+// node's resourceVersion when they were read.
 type soleLabels struct {
-	uid             types.UID
 	resourceVersion string
 	keys            []string
 }
 
-// soleOwnedLabels returns the keys of the labels manager owns on node, sorted,
-// when no other manager owns any of them; nil otherwise.
-func soleOwnedLabels(n *corev1.Node, manager string) []string {
-	var keys []string
-	for key, owners := range LabelOwners(n) {
-		if !slices.Contains(owners, manager) {
-			continue
-		}
-		if len(owners) > 1 {
+// soleOwned returns the keys of owned (a manager's labels, as ownedLabels
+// gives them), sorted, when no other manager owns any of them; nil
+// otherwise.
+func soleOwned(owned map[string]string, owners map[string][]string) []string {
+	for key := range owned {
+		if len(owners[key]) > 1 {
 			return nil
 		}
-		if _, ok := n.Labels[key]; ok {
-			keys = append(keys, key)
-		}
 	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(owned))
 }
 
 // removeSoleLabels deletes s.keys from the node with a JSON merge patch as
-// manager, on the condition that the node is still the one read (UID) and
+// manager, on the condition that the node is still the one read (uid) and
 // unchanged since (resourceVersion), so that the keys are still owned by
 // manager alone. The API server then drops the keys from managedFields and,
 // with them, the manager's entry. It reports false and no error when the
 // condition failed or the node is gone: the caller releases with
 // server-side apply instead.
-func removeSoleLabels(ctx context.Context, cs kubernetes.Interface, node, manager string, s soleLabels) (bool, error) {
+func removeSoleLabels(ctx context.Context, cs kubernetes.Interface, node string, uid types.UID, manager string, s soleLabels) (bool, error) {
 	labels := make(map[string]any, len(s.keys))
 	for _, k := range s.keys {
 		labels[k] = nil
 	}
 	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{
-		"uid": s.uid, "resourceVersion": s.resourceVersion, "labels": labels,
+		"uid": uid, "resourceVersion": s.resourceVersion, "labels": labels,
 	}})
 	if err != nil {
 		return false, err
@@ -284,8 +278,14 @@ func labelConflict(ctx context.Context, cs kubernetes.Interface, name string, wa
 // OwnedLabels returns the labels of node that manager owns, with their
 // current values.
 func OwnedLabels(node *corev1.Node, manager string) map[string]string {
+	return ownedLabels(node, LabelOwners(node), manager)
+}
+
+// ownedLabels is OwnedLabels with the node's label owners (LabelOwners)
+// already read.
+func ownedLabels(node *corev1.Node, labelOwners map[string][]string, manager string) map[string]string {
 	out := map[string]string{}
-	for key, owners := range LabelOwners(node) {
+	for key, owners := range labelOwners {
 		for _, o := range owners {
 			if o == manager {
 				if v, ok := node.Labels[key]; ok {
