@@ -51,8 +51,9 @@ type Options struct {
 	Log        io.Writer         // progress lines; nil = io.Discard
 
 	// LargeCluster trades fidelity for throughput at thousands of nodes: no
-	// node-lifecycle controller, no TaintNodesByCondition admission, and
-	// 200 s node leases. It is on by itself from LargeClusterNodes nodes.
+	// node-lifecycle controller, no TaintNodesByCondition admission, and no
+	// node Leases (nothing reads them without node-lifecycle). It is on by
+	// itself from LargeClusterNodes nodes.
 	LargeCluster bool
 }
 

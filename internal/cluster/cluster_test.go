@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,29 @@ func TestStagesConfig(t *testing.T) {
 	}
 	if len(seen) != 8 {
 		t.Errorf("got %d stages, want 8", len(seen))
+	}
+}
+
+// TestKwokNodeLeases: small clusters renew node Leases as kubelets do, for
+// the node-lifecycle controller; large ones run without that controller and
+// renew none.
+func TestKwokNodeLeases(t *testing.T) {
+	leaseFlag := func(args []string) string {
+		for _, a := range args {
+			if strings.HasPrefix(a, "--node-lease-duration-seconds=") {
+				return a
+			}
+		}
+		return ""
+	}
+	if got := leaseFlag(kwokArgs(t.TempDir(), false)); got != "--node-lease-duration-seconds=40" {
+		t.Errorf("small cluster: lease flag %q, want 40 s leases", got)
+	}
+	if got := leaseFlag(kwokArgs(t.TempDir(), true)); got != "" {
+		t.Errorf("large cluster: lease flag %q, want none", got)
+	}
+	if got := controllerManagerArgs(t.TempDir(), ports{}, true); !slices.Contains(got, "--controllers=*,-node-lifecycle-controller") {
+		t.Errorf("large cluster without leases must run without node-lifecycle: %v", got)
 	}
 }
 
