@@ -52,8 +52,8 @@ type Options struct {
 
 	// LargeCluster trades fidelity for throughput at thousands of nodes: no
 	// node-lifecycle controller, no TaintNodesByCondition admission, and no
-	// node Leases (nothing reads them without node-lifecycle). It is on by
-	// itself from LargeClusterNodes nodes.
+	// node Leases or status heartbeats (nothing reads them without
+	// node-lifecycle). It is on by itself from LargeClusterNodes nodes.
 	LargeCluster bool
 }
 

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -33,28 +34,38 @@ func TestNodeName(t *testing.T) {
 }
 
 func TestStagesConfig(t *testing.T) {
-	data, err := stagesConfig()
-	if err != nil {
-		t.Fatal(err)
+	stages := func(large bool) map[string]bool {
+		data, err := stagesConfig(large)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, doc := range strings.Split(string(data), "\n---\n") {
+			var stage struct {
+				Kind     string `json:"kind"`
+				Metadata struct {
+					Name string `json:"name"`
+				} `json:"metadata"`
+			}
+			if err := yaml.Unmarshal([]byte(doc), &stage); err != nil {
+				t.Fatalf("stage is not YAML: %v\n%s", err, doc)
+			}
+			if stage.Kind != "Stage" || stage.Metadata.Name == "" || seen[stage.Metadata.Name] {
+				t.Errorf("bad or duplicate stage %q (kind %q)", stage.Metadata.Name, stage.Kind)
+			}
+			seen[stage.Metadata.Name] = true
+		}
+		return seen
 	}
-	seen := map[string]bool{}
-	for _, doc := range strings.Split(string(data), "\n---\n") {
-		var stage struct {
-			Kind     string `json:"kind"`
-			Metadata struct {
-				Name string `json:"name"`
-			} `json:"metadata"`
-		}
-		if err := yaml.Unmarshal([]byte(doc), &stage); err != nil {
-			t.Fatalf("stage is not YAML: %v\n%s", err, doc)
-		}
-		if stage.Kind != "Stage" || stage.Metadata.Name == "" || seen[stage.Metadata.Name] {
-			t.Errorf("bad or duplicate stage %q (kind %q)", stage.Metadata.Name, stage.Kind)
-		}
-		seen[stage.Metadata.Name] = true
+	small, large := stages(false), stages(true)
+	if len(small) != 8 || !small["kubedaemon-node-heartbeat"] {
+		t.Errorf("small cluster: got stages %v, want 8 with the heartbeat", slices.Sorted(maps.Keys(small)))
 	}
-	if len(seen) != 8 {
-		t.Errorf("got %d stages, want 8", len(seen))
+	// The large cluster runs without node-lifecycle (TestKwokNodeLeases),
+	// so nothing reads the heartbeats it leaves out.
+	delete(small, "kubedaemon-node-heartbeat")
+	if !maps.Equal(small, large) {
+		t.Errorf("large cluster: got stages %v, want %v", slices.Sorted(maps.Keys(large)), slices.Sorted(maps.Keys(small)))
 	}
 }
 

@@ -89,11 +89,11 @@
 //
 // From LargeClusterNodes nodes (or with Options.LargeCluster) the cluster
 // runs without the node-lifecycle controller and the TaintNodesByCondition
-// admission plugin, and kwok renews no node Leases: with thousands of nodes
-// on two cores, lease renewals fall behind and node-lifecycle would mark
-// everything NotReady; without node-lifecycle nothing reads the Leases, and
-// renewing them would keep half of an idle 5 000-node cluster's two cores
-// busy.
+// admission plugin, and kwok neither renews node Leases nor reports node
+// status heartbeats: with thousands of nodes on two cores, lease renewals
+// fall behind and node-lifecycle would mark everything NotReady; without
+// node-lifecycle nothing reads the Leases or the heartbeats, and renewing
+// them would keep half of an idle 5 000-node cluster's two cores busy.
 //
 // # CLI
 //

@@ -36,9 +36,9 @@ func kwokArgs(dir string, large bool) []string {
 		// leases, kept the idle cluster at 0.9 of its two cores
 		// (kube-apiserver 0.57, kwok 0.16, etcd 0.15: 62 Lease PUTs a
 		// second), which every benchmark on the cluster then competed with;
-		// without it the idle cluster takes 0.04. Nodes stay Ready: the
-		// heartbeat stage still reports their status every few minutes and
-		// nothing marks them NotReady.
+		// without it the idle cluster takes 0.04. Nodes stay Ready: nothing
+		// marks them NotReady (and the large cluster has no heartbeat stage
+		// either, see stagesConfig).
 		return args
 	}
 	// GOTCHA: kwok renews node Leases only when this is set; without Leases
@@ -52,7 +52,7 @@ func kwokArgs(dir string, large bool) []string {
 // 30 s, so it starts only once the apiserver is ready. Its readiness shows in
 // the nodes it turns Ready.
 func (c *Cluster) startKwok() error {
-	stages, err := stagesConfig()
+	stages, err := stagesConfig(c.state.Large)
 	if err != nil {
 		return fmt.Errorf("kwok stages: %w", err)
 	}
