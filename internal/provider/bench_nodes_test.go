@@ -1,14 +1,11 @@
 package provider
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,59 +16,23 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/k8s"
 )
 
-// requestCounter is one sample line of the API server's
-// apiserver_request_total counter.
-var requestCounter = regexp.MustCompile(`^apiserver_request_total\{([^}]*)\} (\S+)$`)
-
-var metricLabel = regexp.MustCompile(`(\w+)="([^"]*)"`)
-
 // nodeRequests reads, from the API server's own /metrics, how many requests
 // it has served on nodes, by verb (LIST, GET, APPLY for server-side apply,
-// PATCH, ...): every client's, the provider's among them. Requests to
-// subresources (kwok's status heartbeats go to nodes/status) are left out.
-func nodeRequests(tb testing.TB) map[string]int {
+// PATCH, ...): every client's, the provider's among them. A write refused
+// with 409 counts once more as "VERB:409" (clustertest.Requests). Requests
+// to subresources (kwok's status heartbeats go to nodes/status) are left
+// out.
+func nodeRequests(tb testing.TB) clustertest.Requests {
 	tb.Helper()
-	raw, err := testCluster.Client().CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
-	if err != nil {
-		tb.Fatalf("read the API server's metrics: %v", err)
-	}
-	out := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	for sc.Scan() {
-		m := requestCounter.FindStringSubmatch(sc.Text())
-		if m == nil {
-			continue
-		}
-		labels := map[string]string{}
-		for _, l := range metricLabel.FindAllStringSubmatch(m[1], -1) {
-			labels[l[1]] = l[2]
-		}
-		if labels["resource"] != "nodes" || labels["group"] != "" || labels["subresource"] != "" {
-			continue
-		}
-		v, err := strconv.ParseFloat(m[2], 64)
-		if err != nil {
-			tb.Fatalf("metric %q: %v", sc.Text(), err)
-		}
-		out[labels["verb"]] += int(v)
-		if labels["code"] == "409" {
-			// A conditional write refused because the node changed.
-			out[labels["verb"]+" 409"] += int(v)
-		}
-	}
-	return out
-}
-
-// requestsSince is after minus before, verbs that did not move left out.
-func requestsSince(before, after map[string]int) map[string]int {
-	out := map[string]int{}
-	for verb, n := range after {
-		if d := n - before[verb]; d != 0 {
-			out[verb] = d
+	out := clustertest.Requests{}
+	for key, n := range clustertest.APIRequests(tb, testCluster) {
+		target, verb, _ := strings.Cut(key, ":")
+		if _, resource, _ := strings.Cut(target, "/"); resource == "nodes" {
+			out[verb] += n
 		}
 	}
 	return out
@@ -82,7 +43,7 @@ func requestsSince(before, after map[string]int) map[string]int {
 type fleetPhase struct {
 	name     string
 	took     time.Duration
-	requests map[string]int
+	requests clustertest.Requests
 }
 
 // runFleet applies config (one resource over the fleet), refreshes it
@@ -105,7 +66,7 @@ func runFleet(tb testing.TB, config string, check func(phase string)) []fleetPha
 		began := time.Now()
 		d.run(p.args...)
 		took := time.Since(began)
-		out = append(out, fleetPhase{name: p.name, took: took, requests: requestsSince(before, nodeRequests(tb))})
+		out = append(out, fleetPhase{name: p.name, took: took, requests: nodeRequests(tb).Since(before)})
 		if check != nil {
 			check(p.name)
 		}
@@ -242,7 +203,7 @@ func TestAccNodeLabelsAndTaintsFleet(t *testing.T) {
 						// refused with 409 (the node changed since the
 						// listing: a heartbeat, say) is released by apply
 						// instead: one apply per refused patch, no more.
-						n -= p.requests["PATCH 409"]
+						n -= p.requests["PATCH:409"]
 					}
 					switch {
 					case want[p.name][verb] == 0 && n <= 10:
@@ -299,8 +260,10 @@ func benchFleet(b *testing.B, name string, config func(fleet string) string) {
 			for range b.N {
 				for _, p := range runFleet(b, config(fleet), nil) {
 					sums[p.name] += p.took
-					for _, n := range p.requests {
-						reqs[p.name] += n
+					for verb, n := range p.requests {
+						if !strings.HasSuffix(verb, ":409") { // counted under its verb already
+							reqs[p.name] += n
+						}
 					}
 					b.Logf("%s %s over %d nodes: %s, requests on nodes by verb %v", name, p.name, size,
 						p.took.Round(time.Millisecond), p.requests)

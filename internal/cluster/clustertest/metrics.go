@@ -17,7 +17,10 @@ import (
 // "resource/pods/status:PATCH". Verbs are the API server's: LIST and WATCH
 // for collections, GET for one object, APPLY for server-side apply. The
 // scope tells a DaemonSet's pod list (one namespace) from kwok's, which
-// lists pods across namespaces by node.
+// lists pods across namespaces by node. A request refused with 409 Conflict
+// (a write conditional on a resourceVersion that moved on) counts under its
+// key and once more under the key with ":409" appended
+// ("resource/nodes:PATCH:409"), so a sum over every key must skip those.
 type Requests map[string]int
 
 // APIRequests reads the API server's /metrics now.
@@ -55,7 +58,11 @@ func parseRequests(text string) Requests {
 		if sub := labels["subresource"]; sub != "" {
 			key += "/" + sub
 		}
-		out[key+":"+labels["verb"]] += int(v)
+		key += ":" + labels["verb"]
+		out[key] += int(v)
+		if labels["code"] == "409" {
+			out[key+":409"] += int(v)
+		}
 	}
 	return out
 }
