@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -14,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // presetWavesConfig is node-exporter on the fleet's nodes, rolled out in
@@ -44,20 +42,6 @@ resource "kubedaemon_preset" "ne" {
   }
 }
 `, ns, label, tag, extra)
-}
-
-// eventually runs check until it passes, for up to a minute, and returns its
-// last error if it never does.
-func eventually(check resource.TestCheckFunc) error {
-	var last error
-	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		last = check(nil)
-		return last == nil, nil
-	})
-	if err != nil && last != nil {
-		return last
-	}
-	return err
 }
 
 // presetFleetImages checks that every node of the fleet runs image, or, for

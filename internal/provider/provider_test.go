@@ -1,14 +1,18 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster"
 	"github.com/kubedaemon/terraform-provider-kubedaemon/internal/cluster/clustertest"
@@ -67,4 +71,18 @@ func runTests(m *testing.M) int {
 		// reads the kubeconfig from the environment, as a user's would.
 		return os.Setenv("KUBE_CONFIG_PATH", c.Kubeconfig)
 	})
+}
+
+// eventually runs check until it passes, for up to a minute, and returns its
+// last error if it never does.
+func eventually(check resource.TestCheckFunc) error {
+	var last error
+	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		last = check(nil)
+		return last == nil, nil
+	})
+	if err != nil && last != nil {
+		return last
+	}
+	return err
 }
