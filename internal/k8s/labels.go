@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 )
 
 // LabelsFieldManagerPrefix starts the field manager of every
@@ -49,10 +50,11 @@ type LabelsChange struct {
 
 // ApplyLabels makes ch.Labels the exact set of labels that ch.Manager owns
 // on each node of ch.Apply, and releases every key it owns on each node of
-// ch.Release, as ApplyNodeLabels does for one node. It reads the nodes with
-// one paged listing, writes only to the nodes that are not as wanted yet, in
-// parallel (opts), and reports each node that failed. The error is for a
-// listing that failed, before anything was written.
+// ch.Release, as ApplyNodeLabels does for one node. It reads the nodes'
+// metadata (mc; labels and their owners are all it needs) with one paged
+// listing, writes only to the nodes that are not as wanted yet, in parallel
+// (opts), and reports each node that failed. The error is for a listing
+// that failed, before anything was written.
 //
 // A release of keys that no other manager owns on a node is a JSON merge
 // patch that deletes them, conditional on the node's UID and resourceVersion
@@ -60,10 +62,10 @@ type LabelsChange struct {
 // server-side apply that prunes them. When the node changed since the
 // listing, the release falls back to the apply, which keeps any key another
 // manager has taken meanwhile.
-func ApplyLabels(ctx context.Context, cs kubernetes.Interface, ch LabelsChange, opts EachOptions) (BulkResult, error) {
+func ApplyLabels(ctx context.Context, cs kubernetes.Interface, mc metadata.Interface, ch LabelsChange, opts EachOptions) (BulkResult, error) {
 	uids := map[string]types.UID{}
 	sole := map[string]soleLabels{}
-	return changeNodes(ctx, cs, ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
+	return changeNodes(ctx, nodeMetadata(mc), ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
 		read: func(n *corev1.Node, release bool) (bool, error) {
 			want := ch.Labels
 			owners := LabelOwners(n)

@@ -116,7 +116,7 @@ func TestApplyLabels(t *testing.T) {
 		n.ManagedFields = fields
 		return n
 	}
-	cs := fake.NewClientset(
+	nodes := []*corev1.Node{
 		node("ok", pool),
 		node("conflict", map[string]string{"pool": "x", "env": "dev"}, managed("kubectl-label", "Update", `{"f:metadata":{"f:labels":{"f:env":{}}}}`)),
 		node("broken", pool),
@@ -127,7 +127,14 @@ func TestApplyLabels(t *testing.T) {
 			managed("kubectl-label", "Update", `{"f:metadata":{"f:labels":{"f:env":{}}}}`)),
 		node("released-changed", map[string]string{"pool": "x", "env": "prod"}, mine),
 		node("nothing-to-release", pool),
-	)
+	}
+	var objs []runtime.Object
+	for _, n := range nodes {
+		objs = append(objs, n)
+	}
+	cs := fake.NewClientset(objs...)
+	// The listing reads the nodes' metadata alone.
+	mc := metadataClient(t, nodes...)
 	var applied sync.Map // node -> the apply configuration
 	var removed sync.Map // node -> the merge patch
 	cs.PrependReactor("get", "nodes", func(a k8stesting.Action) (bool, runtime.Object, error) {
@@ -170,7 +177,7 @@ func TestApplyLabels(t *testing.T) {
 		return true, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: p.GetName(), UID: cfg.Metadata.UID}}, nil
 	})
 
-	res, err := ApplyLabels(context.Background(), cs, LabelsChange{
+	res, err := ApplyLabels(context.Background(), cs, mc, LabelsChange{
 		Manager:  manager,
 		Labels:   map[string]string{"env": "prod"},
 		Apply:    []string{"ok", "conflict", "broken", "replaced", "as-wanted", "gone"},
@@ -220,10 +227,14 @@ func TestApplyLabels(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"released": wantPatch("released"), "released-changed": wantPatch("released-changed")}, patches); diff != "" {
 		t.Errorf("merge patches (-want +got):\n%s", diff)
 	}
-	// One listing; GETs only for the conflict's owners, the replaced node
-	// and the node that is not there; two applies to the replaced node, a
-	// merge patch and then an apply to the node changed since the listing.
-	if diff := cmp.Diff(map[string]int{"list": 1, "get": 3, "patch": 9}, requests(cs)); diff != "" {
+	// One listing of the nodes' metadata, and a GET of the metadata of the
+	// node that is not there; whole-node GETs only for the conflict's owners
+	// and the replaced node; two applies to the replaced node, a merge patch
+	// and then an apply to the node changed since the listing.
+	if diff := cmp.Diff(map[string]int{"list": 1, "get": 1}, countVerbs(mc.Actions())); diff != "" {
+		t.Errorf("metadata requests (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{"get": 2, "patch": 9}, requests(cs)); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }

@@ -20,6 +20,20 @@ func poolNode(name string, labels map[string]string) *corev1.Node {
 	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, UID: types.UID("uid-" + name), Labels: labels, ResourceVersion: "1"}}
 }
 
+// metadataClient is a fake metadata client that holds the metadata of nodes.
+func metadataClient(t *testing.T, nodes ...*corev1.Node) *metadatafake.FakeMetadataClient {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	if err := metav1.AddMetaToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	objs := make([]runtime.Object, len(nodes))
+	for i, n := range nodes {
+		objs[i] = &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: n.ObjectMeta}
+	}
+	return metadatafake.NewSimpleMetadataClient(scheme, objs...)
+}
+
 // requests counts the fake clientset's requests by verb.
 func requests(cs *fake.Clientset) map[string]int {
 	return countVerbs(cs.Actions())
@@ -90,15 +104,7 @@ func TestVisitNamedNodes(t *testing.T) {
 			return visited, gone, countVerbs(cs.Actions())
 		},
 		"metadata": func(t *testing.T, nodes []*corev1.Node, names []string, selector string) ([]string, []string, map[string]int) {
-			scheme := runtime.NewScheme()
-			if err := metav1.AddMetaToScheme(scheme); err != nil {
-				t.Fatal(err)
-			}
-			objs := make([]runtime.Object, len(nodes))
-			for i, n := range nodes {
-				objs[i] = &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: n.ObjectMeta}
-			}
-			mc := metadatafake.NewSimpleMetadataClient(scheme, objs...)
+			mc := metadataClient(t, nodes...)
 			var visited []string
 			gone, err := VisitNamedNodeMetadata(context.Background(), mc, names, selector, func(m *metav1.PartialObjectMetadata) error {
 				visited = append(visited, m.Name)

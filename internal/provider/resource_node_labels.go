@@ -206,9 +206,13 @@ func (r *nodeLabelsResource) Create(ctx context.Context, req resource.CreateRequ
 // of release, in parallel, and reports each node it failed on. It returns
 // false when the nodes could not be read, before anything was written.
 func (r *nodeLabelsResource) change(ctx context.Context, cs kubernetes.Interface, m *nodeLabelsResourceModel, apply, release []string, diags *diag.Diagnostics) (k8s.BulkResult, bool) {
+	mc := r.data.Metadata(diags)
+	if mc == nil {
+		return k8s.BulkResult{}, false
+	}
 	sel, _ := selectorString(m.NodeSelector)
 	began := time.Now()
-	res, err := k8s.ApplyLabels(ctx, cs, k8s.LabelsChange{
+	res, err := k8s.ApplyLabels(ctx, cs, mc, k8s.LabelsChange{
 		Manager:  m.FieldManager.ValueString(),
 		Labels:   mapStrings(m.Labels),
 		Apply:    apply,
