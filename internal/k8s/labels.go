@@ -65,7 +65,7 @@ type LabelsChange struct {
 func ApplyLabels(ctx context.Context, cs kubernetes.Interface, mc metadata.Interface, ch LabelsChange, opts EachOptions) (BulkResult, error) {
 	uids := map[string]types.UID{}
 	sole := map[string]soleLabels{}
-	return changeNodes(ctx, nodeMetadata(mc), ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
+	return changeNodes(ctx, NodeMetadataOnly(mc), ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
 		read: func(n *corev1.Node, release bool) (bool, error) {
 			want := ch.Labels
 			owners := LabelOwners(n)

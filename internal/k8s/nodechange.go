@@ -6,9 +6,6 @@ import (
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/metadata"
 )
 
 // BulkResult is what a change over many nodes did.
@@ -39,31 +36,11 @@ type bulkStep struct {
 	write func(ctx context.Context, node string, release bool) error
 }
 
-// nodeVisitor reads the nodes of names as VisitNamedNodes does.
-type nodeVisitor func(ctx context.Context, names []string, selector string, visit func(*corev1.Node) error) (gone []string, err error)
-
-// wholeNodes visits whole nodes (VisitNamedNodes).
-func wholeNodes(cs kubernetes.Interface) nodeVisitor {
-	return func(ctx context.Context, names []string, selector string, visit func(*corev1.Node) error) ([]string, error) {
-		return VisitNamedNodes(ctx, cs, names, selector, visit)
-	}
-}
-
-// nodeMetadata visits the nodes' metadata alone (VisitNamedNodeMetadata),
-// each as a Node whose spec and status are empty.
-func nodeMetadata(mc metadata.Interface) nodeVisitor {
-	return func(ctx context.Context, names []string, selector string, visit func(*corev1.Node) error) ([]string, error) {
-		return VisitNamedNodeMetadata(ctx, mc, names, selector, func(m *metav1.PartialObjectMetadata) error {
-			return visit(&corev1.Node{ObjectMeta: m.ObjectMeta})
-		})
-	}
-}
-
-// changeNodes reads the nodes of apply and release (see VisitNamedNodes)
-// with readNodes, then writes, in parallel (opts), those that step.read says
+// changeNodes reads the nodes of apply and release with r (see
+// VisitNamedNodes), then writes, in parallel (opts), those that step.read says
 // need it. A node of apply that does not exist fails with ErrNodeNotFound;
 // one of release is done: there is nothing left to release on it.
-func changeNodes(ctx context.Context, readNodes nodeVisitor, apply, release []string, selector string, opts EachOptions, step bulkStep) (BulkResult, error) {
+func changeNodes(ctx context.Context, r NodeReader, apply, release []string, selector string, opts EachOptions, step bulkStep) (BulkResult, error) {
 	releasing := make(map[string]bool, len(release))
 	for _, n := range release {
 		releasing[n] = true
@@ -71,7 +48,7 @@ func changeNodes(ctx context.Context, readNodes nodeVisitor, apply, release []st
 	names := append(append(make([]string, 0, len(apply)+len(release)), apply...), release...)
 	var res BulkResult
 	var todo []string
-	gone, err := readNodes(ctx, names, selector, func(n *corev1.Node) error {
+	gone, err := r.VisitNamed(ctx, names, selector, func(n *corev1.Node) error {
 		write, err := step.read(n, releasing[n.Name])
 		switch {
 		case err != nil:

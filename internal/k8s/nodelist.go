@@ -25,13 +25,53 @@ const maxGets = 50
 // each, or, when there are more than a few, by one paged LIST of all nodes.
 // A single named node is one GET. visit must not keep the node.
 func VisitNamedNodes(ctx context.Context, cs kubernetes.Interface, names []string, selector string, visit func(*corev1.Node) error) (gone []string, err error) {
-	return visitNamed(ctx, nodeSource[*corev1.Node]{
-		list: func(ctx context.Context, opts metav1.ListOptions, fn func(*corev1.Node) error) error {
-			return EachNode(ctx, cs, opts, fn)
-		},
-		get: func(ctx context.Context, name string) (*corev1.Node, error) {
+	return WholeNodes(cs).VisitNamed(ctx, names, selector, visit)
+}
+
+// NodeReader reads nodes by name (Get) or page by page (Each, as EachNode):
+// whole nodes (WholeNodes), or each node's metadata alone as a Node whose
+// spec and status are empty (NodeMetadataOnly).
+type NodeReader struct {
+	Get  func(ctx context.Context, name string) (*corev1.Node, error)
+	Each func(ctx context.Context, opts metav1.ListOptions, fn func(*corev1.Node) error) error
+}
+
+// WholeNodes reads whole nodes with cs.
+func WholeNodes(cs kubernetes.Interface) NodeReader {
+	return NodeReader{
+		Get: func(ctx context.Context, name string) (*corev1.Node, error) {
 			return cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
 		},
+		Each: func(ctx context.Context, opts metav1.ListOptions, fn func(*corev1.Node) error) error {
+			return EachNode(ctx, cs, opts, fn)
+		},
+	}
+}
+
+// NodeMetadataOnly reads the nodes' metadata alone with mc (NodeMetadata,
+// EachNodeMetadata), for a caller that needs no spec or status.
+func NodeMetadataOnly(mc metadata.Interface) NodeReader {
+	return NodeReader{
+		Get: func(ctx context.Context, name string) (*corev1.Node, error) {
+			m, err := NodeMetadata(mc).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return nil, err
+			}
+			return &corev1.Node{ObjectMeta: m.ObjectMeta}, nil
+		},
+		Each: func(ctx context.Context, opts metav1.ListOptions, fn func(*corev1.Node) error) error {
+			return EachNodeMetadata(ctx, mc, opts, func(m *metav1.PartialObjectMetadata) error {
+				return fn(&corev1.Node{ObjectMeta: m.ObjectMeta})
+			})
+		},
+	}
+}
+
+// VisitNamed is VisitNamedNodes with the nodes read by r.
+func (r NodeReader) VisitNamed(ctx context.Context, names []string, selector string, visit func(*corev1.Node) error) (gone []string, err error) {
+	return visitNamed(ctx, nodeSource[*corev1.Node]{
+		list: r.Each,
+		get:  r.Get,
 		name: func(n *corev1.Node) string { return n.Name },
 	}, names, selector, visit)
 }

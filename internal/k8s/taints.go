@@ -143,7 +143,7 @@ func ApplyTaints(ctx context.Context, cs kubernetes.Interface, ch TaintsChange, 
 		}
 		return ch.Taints
 	}
-	return changeNodes(ctx, wholeNodes(cs), ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
+	return changeNodes(ctx, WholeNodes(cs), ch.Apply, ch.Release, ch.Selector, opts, bulkStep{
 		read: func(n *corev1.Node, release bool) (bool, error) {
 			patch, err := taintsPatch(n, ch.Owner, wanted(release), ch.Previous, ch.Force && !release)
 			if patch != nil {
